@@ -1,0 +1,51 @@
+# Every target works on a fresh clone: `deps` installs what is missing first.
+SHELL := /bin/bash
+export REDIS_URL ?= redis://127.0.0.1:6379
+NODE_BIN := node_modules/.bin
+
+.PHONY: test demo bench broker lint typecheck build unit integration e2e deps redis tools clean
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.package-lock.json
+
+redis:
+	@scripts/ensure-redis.sh
+
+tools:
+	@scripts/ensure-tools.sh
+
+lint: deps
+	$(NODE_BIN)/eslint .
+	$(NODE_BIN)/prettier --check .
+
+typecheck: deps
+	$(NODE_BIN)/tsc -p tsconfig.json
+
+# There is nothing to emit: bins run TypeScript through tsx. `build` is the full static check.
+build: typecheck
+
+unit: deps
+	$(NODE_BIN)/jest --selectProjects unit --passWithNoTests --coverage --coverageReporters=text-summary
+
+integration: deps redis tools
+	$(NODE_BIN)/jest --selectProjects integration --runInBand --passWithNoTests
+
+e2e: deps redis tools
+	$(NODE_BIN)/jest --selectProjects e2e --runInBand --passWithNoTests
+
+test: deps redis tools lint typecheck unit integration e2e
+
+demo: deps redis
+	$(NODE_BIN)/tsx scripts/demo.ts
+
+bench: deps redis
+	$(NODE_BIN)/tsx scripts/bench.ts
+
+broker: deps
+	$(NODE_BIN)/tsx services/devbroker/main.ts --port $${PORT:-9092}
+
+clean:
+	rm -rf coverage .data

@@ -1,0 +1,57 @@
+/**
+ * The state store contract (DESIGN.md decisions 3 and 5). The lane loads the state of every user in a
+ * batch in one call, evaluates, emits, then applies all changes in one call. Implementations: the
+ * in-memory store (tests, `triggerctl test`, backtests) and the Redis store (the engine).
+ *
+ * `S` is the per-user state document owned by evaluate/ (JSON-serialisable). Stores treat it as opaque
+ * apart from `rev`, the revision used for compare-and-set: a write whose `expectedRev` is not the stored
+ * revision is refused for that user (another lane owner wrote it, e.g. during a rebalance).
+ */
+export interface Revisioned {
+  /** Revision of the stored document; 0 when the user has no state yet. */
+  rev: number;
+}
+
+export interface StateWrite<S extends Revisioned> {
+  userId: string;
+  /** The revision the writer loaded; the write is refused if the store holds another. */
+  expectedRev: number;
+  /** The next document; the store saves it with rev = expectedRev + 1. */
+  next: S;
+  /** Time to live of the user's state, ms: users who go quiet expire. */
+  ttlMs: number;
+}
+
+/** Arms (dueAt set) or disarms (dueAt null) one timer in partition `partition`'s due index. */
+export interface TimerWrite {
+  partition: number;
+  userId: string;
+  timerId: string;
+  dueAt: number | null;
+}
+
+export interface DueTimer {
+  userId: string;
+  timerId: string;
+  dueAt: number;
+}
+
+export interface ApplyResult {
+  /** Users whose write was refused because their revision moved (their whole batch entry is skipped). */
+  conflicts: string[];
+}
+
+export interface StateStore<S extends Revisioned, D = unknown> {
+  /** Loads the state of the given users in one round trip; users with no state are absent from the map. */
+  load(userIds: readonly string[]): Promise<Map<string, S>>;
+  /** Applies all writes, timer changes and decision log appends in one round trip; atomic per user. */
+  apply(batch: {
+    states: readonly StateWrite<S>[];
+    timers: readonly TimerWrite[];
+    decisions: readonly { userId: string; decision: D }[];
+  }): Promise<ApplyResult>;
+  /** Timers of `partition` due at or before `upTo` (epoch ms), earliest first, at most `limit`. */
+  dueTimers(partition: number, upTo: number, limit: number): Promise<DueTimer[]>;
+  /** The most recent decisions recorded for one user, newest first. */
+  recentDecisions(userId: string, limit: number): Promise<D[]>;
+}
