@@ -4,12 +4,13 @@ import { EngineError, KAFKA_ERROR_CODES, fromKafkaError } from '../../../../serv
 describe('fromKafkaError', () => {
   it('maps a protocol error by its numeric code', () => {
     const err = fromKafkaError(
-      new KafkaJSProtocolError({
-        message: 'not leader',
-        type: 'NOT_LEADER_FOR_PARTITION',
-        code: 6,
-        retriable: true,
-      }),
+      new KafkaJSProtocolError(
+        Object.assign(new Error('not leader'), {
+          type: 'NOT_LEADER_FOR_PARTITION',
+          code: 6,
+          retriable: true,
+        }),
+      ),
     );
     expect(err.code).toBe('kafka_not_leader_or_follower');
     expect(err.retriable).toBe(true);
