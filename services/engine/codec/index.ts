@@ -1,0 +1,1 @@
+export { rabinFingerprint64, schemaFingerprint } from './rabin';
