@@ -8,6 +8,9 @@ import { countWithinSchema, durationSchema, onlyIfValidSoFar } from './duration'
  * several fields (sla <= window, risk high needs approvedBy, ...) live in checks.ts.
  */
 
+/** One instance for all duration fields, so the JSON Schema defines it once. */
+const duration = durationSchema().meta({ id: 'duration' });
+
 /** Source channels of events and target channels of actions. */
 export const CHANNELS = ['web', 'mobile', 'email', 'paid'] as const;
 export const channelSchema = z.enum(CHANNELS).describe('A channel: web, mobile, email or paid.');
@@ -39,7 +42,8 @@ const eventsSchema = z
   .union([eventTypeSchema, z.array(eventTypeSchema).min(1)], {
     error: 'expected an event type or a list of event types (e.g. page_view or [page_view, screen_view])',
   })
-  .describe('An event type or a list of event types.');
+  .describe('An event type or a list of event types.')
+  .meta({ id: 'events' });
 
 const scalarSchema = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -88,9 +92,11 @@ export const operatorsSchema = z
 export type Operators = z.infer<typeof operatorsSchema>;
 
 /** A condition: a bare scalar (equals) or a mapping of operators. */
-export const conditionSchema = z.union([z.string(), z.number(), z.boolean(), operatorsSchema], {
-  error: 'expected a value to compare with, or operators such as { startsWith: /pricing }',
-});
+export const conditionSchema = z
+  .union([z.string(), z.number(), z.boolean(), operatorsSchema], {
+    error: 'expected a value to compare with, or operators such as { startsWith: /pricing }',
+  })
+  .meta({ id: 'condition' });
 export type Condition = z.infer<typeof conditionSchema>;
 
 /** Conditions on event fields, keyed by path (`type`, `channel`, `sessionId`, `properties.X`, `context.X`). */
@@ -100,7 +106,7 @@ const whereSchema = z
 
 /** A look-back condition on the user's history (after, unless, exitIf, goal). */
 function historySchema(withinRequired: boolean) {
-  const within = durationSchema();
+  const within = duration;
   return z.strictObject({
     event: eventsSchema,
     within: withinRequired ? within : within.optional(),
@@ -109,10 +115,10 @@ function historySchema(withinRequired: boolean) {
     atLeast: z.int().min(1).optional(),
   });
 }
-export const historyConditionSchema = historySchema(true);
+export const historyConditionSchema = historySchema(true).meta({ id: 'historyCondition' });
 export type HistoryCondition = z.infer<typeof historyConditionSchema>;
 /** An exit condition: like a history condition, `within` optional (default: since the run started). */
-export const exitConditionSchema = historySchema(false);
+export const exitConditionSchema = historySchema(false).meta({ id: 'exitCondition' });
 export type ExitCondition = z.infer<typeof exitConditionSchema>;
 
 export const countSchema = z.strictObject({
@@ -123,7 +129,7 @@ export const countSchema = z.strictObject({
 
 export const absentSchema = z.strictObject({
   event: eventsSchema,
-  within: durationSchema(),
+  within: duration,
   where: whereSchema.optional(),
 });
 
@@ -138,31 +144,33 @@ export const signalSchema = z.strictObject({
 });
 export type Signal = z.infer<typeof signalSchema>;
 
-export const actionSchema = z.strictObject({
-  channel: channelSchema,
-  type: z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9_-]*)+$/, {
-    error: (iss) =>
-      `"${String(iss.input)}" is not an action type (use ${STANDARD_ACTION_TYPES.join(', ')} or a custom <channel>.<name>)`,
-  }),
-  params: z.record(z.string(), scalarSchema).optional(),
-  renderAt: z.literal('open').optional(),
-});
+export const actionSchema = z
+  .strictObject({
+    channel: channelSchema,
+    type: z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9_-]*)+$/, {
+      error: (iss) =>
+        `"${String(iss.input)}" is not an action type (use ${STANDARD_ACTION_TYPES.join(', ')} or a custom <channel>.<name>)`,
+    }),
+    params: z.record(z.string(), scalarSchema).optional(),
+    renderAt: z.literal('open').optional(),
+  })
+  .meta({ id: 'action' });
 export type Action = z.infer<typeof actionSchema>;
 
 /** One step: exactly one of `action` or `wait`; `exitIf` only with `wait` (checked in checks.ts). */
 export const stepSchema = z.strictObject({
   id: idSchema,
   action: actionSchema.optional(),
-  wait: durationSchema().optional(),
+  wait: duration.optional(),
   exitIf: z.array(exitConditionSchema).min(1).optional(),
 });
 export type Step = z.infer<typeof stepSchema>;
 
-export const capSchema = z.strictObject({ max: z.int().min(1), per: durationSchema() });
+export const capSchema = z.strictObject({ max: z.int().min(1), per: duration });
 export const triggerCapSchema = z.strictObject({
   channel: channelSchema,
   max: z.int().min(1),
-  per: durationSchema(),
+  per: duration,
 });
 
 export const triggerSchema = z
@@ -176,11 +184,11 @@ export const triggerSchema = z
     approvedBy: z.string().min(1).nullable().optional(),
     priority: z.int().min(0).max(100).default(50),
     signal: signalSchema,
-    window: durationSchema().optional(),
-    sla: durationSchema().optional(),
+    window: duration.optional(),
+    sla: duration.optional(),
     suppression: z
       .strictObject({
-        cooldown: durationSchema().optional(),
+        cooldown: duration.optional(),
         caps: z.array(triggerCapSchema).optional(),
         unless: z.array(historyConditionSchema).optional(),
       })
@@ -190,9 +198,7 @@ export const triggerSchema = z
     action: actionSchema.optional(),
     exitIf: z.array(exitConditionSchema).min(1).optional(),
     holdout: z.number().min(0).max(100).default(0),
-    goal: z
-      .strictObject({ event: eventsSchema, within: durationSchema(), where: whereSchema.optional() })
-      .optional(),
+    goal: z.strictObject({ event: eventsSchema, within: duration, where: whereSchema.optional() }).optional(),
   })
   .describe('A trigger definition (spec/triggers.md): signal, window, sla, suppression, sequence, consent.');
 /** A trigger as validated (defaults of mode, risk, priority and holdout applied). */
@@ -204,8 +210,8 @@ const hhmmSchema = z.string().regex(HHMM, {
 });
 
 export const channelPolicySchema = z.strictObject({
-  sla: durationSchema(),
-  window: durationSchema(),
+  sla: duration,
+  window: duration,
   consent: z.array(z.string().min(1)).default([]),
   quietHours: z
     .strictObject({ from: hhmmSchema, to: hhmmSchema, action: z.enum(['defer', 'drop']) })
@@ -240,14 +246,14 @@ export const policiesSchema = z
       })
       .default({}),
     defaults: z.strictObject({
-      cooldown: durationSchema(),
+      cooldown: duration,
       timezone: z.string().refine(isTimeZone, {
         error: (iss) => `"${String(iss.input)}" is not an IANA time zone (e.g. UTC or Europe/Berlin)`,
       }),
     }),
-    consent: z.strictObject({ maxAge: durationSchema() }),
-    lateness: z.strictObject({ max: durationSchema() }),
-    bots: z.strictObject({ maxEventsPerMinute: z.int().min(1), flagFor: durationSchema() }),
+    consent: z.strictObject({ maxAge: duration }),
+    lateness: z.strictObject({ max: duration }),
+    bots: z.strictObject({ maxEventsPerMinute: z.int().min(1), flagFor: duration }),
     breaker: z.strictObject({ maxActivationsPerMinute: z.int().min(1) }),
   })
   .describe(
