@@ -40,6 +40,14 @@ export const issueMessages: z.core.$ZodErrorMap = (iss) => {
     case 'too_big':
       if (iss.origin === 'string') return `too long (at most ${String(iss.maximum)} characters)`;
       return `must be ${iss.inclusive === false ? '<' : '<='} ${String(iss.maximum)} (got ${describe(iss.input)})`;
+    case 'invalid_union': {
+      // Only reached when no schema-level message was given: list what each branch expected.
+      const wanted = iss.errors.flatMap((b) =>
+        b.filter(isShapeMismatch).map((i) => ('expected' in i ? expected(String(i.expected)) : undefined)),
+      );
+      const list = [...new Set(wanted.filter((w): w is string => w !== undefined))];
+      return list.length > 0 ? `expected ${list.join(' or ')} (got ${describe(iss.input)})` : undefined;
+    }
     default:
       return undefined;
   }

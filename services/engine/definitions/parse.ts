@@ -1,3 +1,4 @@
+import { sortErrors } from './errors';
 import type { DefinitionError } from './errors';
 import { issueMessages, toErrors } from './issues';
 import { policiesSchema, triggerSchema } from './schema';
@@ -45,6 +46,6 @@ function parseWith<T>(
     return { ok: false, errors: [errorAt(source, [], `the file is empty (expected ${what})`)] };
   }
   const result = parse(source.data);
-  if (!result.success) return { ok: false, errors: toErrors(source, result.error.issues) };
+  if (!result.success) return { ok: false, errors: sortErrors(toErrors(source, result.error.issues)) };
   return { ok: true, parsed: { value: result.data, source } };
 }
