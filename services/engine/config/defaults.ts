@@ -1,0 +1,42 @@
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Every default of the engine's configuration, in one place, units in the names (STYLE rule 6).
+ * The environment variable that overrides each is listed in `ENV` (env.ts).
+ */
+export const CONFIG_DEFAULTS = {
+  kafkaBrokers: '127.0.0.1:9092',
+  kafkaClientId: 'trigger-engine',
+  kafkaGroupId: 'trigger-engine',
+  /** Consumer group session timeout: a member silent this long is evicted and its partitions move. */
+  kafkaSessionTimeoutMs: 30_000,
+  topicPrefix: '',
+  redisUrl: 'redis://127.0.0.1:6379',
+  /** Prepended to every Redis key (before the `{u:<id>}` hash tag). */
+  redisPrefix: 'te:',
+  outputEncoding: 'avro',
+  httpPort: 8080,
+  logLevel: 'info',
+  /** Most records one lane takes into one batch (one load, one send, one apply). */
+  batchMaxRecords: 500,
+  /** How often an idle lane polls its due-timer index; timers must fire within 100 ms of due (issue 4). */
+  timerPollIntervalMs: 50,
+  /** Most due timers one lane takes into one batch. */
+  timerBatchMax: 500,
+  /** Time to live of a user's state after its last write: users who go quiet expire. 90 days covers
+   * the longest look-backs of the examples (`after: signup within 90d`). */
+  stateTtlMs: 90 * DAY_MS,
+  /** Recent decisions kept per user for `GET /v1/users/{userId}/decisions`. */
+  decisionsKeptPerUser: 50,
+  /** Longest a graceful shutdown waits for in-flight batches before exiting. */
+  shutdownTimeoutMs: 15_000,
+  /** Lifetime of a render token (`renderAt: open`): an email opened later renders nothing. */
+  renderTokenTtlMs: 7 * DAY_MS,
+} as const;
+
+/** Shortest accepted RENDER_SECRET (HMAC key), characters. */
+export const RENDER_SECRET_MIN_LENGTH = 32;
+/** Shortest accepted ADMIN_TOKEN (bearer token), characters. */
+export const ADMIN_TOKEN_MIN_LENGTH = 16;
