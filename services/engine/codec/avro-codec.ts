@@ -1,6 +1,7 @@
 import { Type } from 'avsc';
 import type { Resolver, Schema } from 'avsc';
 import { EncodeError, EngineError } from '../errors';
+import { isWellBounded } from './bounds';
 import { schemaFingerprint } from './rabin';
 import { RECORD_KINDS, loadSchemaSet } from './schemas';
 import type { RecordKind, SchemaSet } from './schemas';
@@ -19,6 +20,8 @@ export type AvroDecodeResult =
 
 interface WriterEntry {
   kind: RecordKind;
+  /** The writer schema, walked by the bounds check before avsc decodes. */
+  writer: Type;
   /** Null when the writer schema is the current reader schema: no resolution needed. */
   resolver: Resolver | null;
 }
@@ -51,7 +54,11 @@ export class AvroCodec {
       RECORD_KINDS.map((kind) => [kind, schemaFingerprint(canonicalFormOf(this.readers[kind]))]),
     ) as Record<RecordKind, Buffer>;
     for (const kind of RECORD_KINDS) {
-      this.writers.set(fingerprintKey(this.fingerprints[kind]), { kind, resolver: null });
+      this.writers.set(fingerprintKey(this.fingerprints[kind]), {
+        kind,
+        writer: this.readers[kind],
+        resolver: null,
+      });
     }
     for (const { kind, schema } of schemas.older) this.registerWriter(kind, schema);
   }
@@ -93,7 +100,7 @@ export class AvroCodec {
         { cause: err },
       );
     }
-    this.writers.set(fingerprintKey(fingerprint), { kind, resolver });
+    this.writers.set(fingerprintKey(fingerprint), { kind, writer, resolver });
     return fingerprint;
   }
 
@@ -125,6 +132,13 @@ export class AvroCodec {
         ok: false,
         reason: 'unknown_schema_fingerprint',
         message: `No known schema has the fingerprint ${hex}.`,
+      };
+    }
+    if (!isWellBounded(writer.writer, bytes, SINGLE_OBJECT_HEADER_BYTES)) {
+      return {
+        ok: false,
+        reason: 'avro_decode_failed',
+        message: `The Avro ${writer.kind} body is truncated, has trailing bytes or claims more items than it holds.`,
       };
     }
     try {
