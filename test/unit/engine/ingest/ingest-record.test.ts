@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Schema } from 'avsc';
@@ -89,5 +90,23 @@ describe('createIngestRecord', () => {
       ok: false,
       reason: 'key_mismatch',
     });
+  });
+});
+
+describe('createIngestRecord robustness', () => {
+  it('never throws, whatever the bytes (property)', () => {
+    const valid = codec.encode('event', GOOD_EVENT);
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+      fc.json().map((j) => Buffer.from(j)),
+      fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.concat([valid.subarray(0, 10), Buffer.from(b)])),
+    );
+    fc.assert(
+      fc.property(bytes, fc.option(fc.string(), { nil: null }), (value, key) => {
+        const result = ingest(record('t.events.web', value, key));
+        return result.ok || (result.reason.length > 0 && result.dlq.value === value);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
