@@ -9,6 +9,7 @@ export {
   FIELD_RULES,
 } from './schemas';
 export type { EngineEvent, EventContext, ProfileUpdate, ConsentChange } from './schemas';
+export { FIXED_REJECTION_REASONS, ALL_REJECTION_REASONS } from './reasons';
 export { decodeValue } from './decode';
 export type { Decoded } from './decode';
 export { validateInput } from './validate';

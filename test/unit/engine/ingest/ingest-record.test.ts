@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Schema } from 'avsc';
 import { AvroCodec, SCHEMAS_DIR } from '../../../../services/engine/codec';
-import { createIngestRecord, topicNames } from '../../../../services/engine/ingest';
+import { ALL_REJECTION_REASONS, createIngestRecord, topicNames } from '../../../../services/engine/ingest';
 import type { SourceRecord } from '../../../../services/engine/ingest';
 import { GOOD_CONSENT, GOOD_EVENT, GOOD_PROFILE, withField } from './fixtures';
 
@@ -99,12 +99,18 @@ describe('createIngestRecord robustness', () => {
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
       fc.json().map((j) => Buffer.from(j)),
+      fc
+        .record(
+          { ...Object.fromEntries(Object.keys(GOOD_EVENT).map((k) => [k, fc.jsonValue()])) },
+          { requiredKeys: [] },
+        )
+        .map((o) => Buffer.from(JSON.stringify({ ...GOOD_EVENT, ...o }))),
       fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.concat([valid.subarray(0, 10), Buffer.from(b)])),
     );
     fc.assert(
       fc.property(bytes, fc.option(fc.string(), { nil: null }), (value, key) => {
         const result = ingest(record('t.events.web', value, key));
-        return result.ok || (result.reason.length > 0 && result.dlq.value === value);
+        return result.ok || (ALL_REJECTION_REASONS.includes(result.reason) && result.dlq.value === value);
       }),
       { numRuns: 1000 },
     );
