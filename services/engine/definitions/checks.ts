@@ -1,5 +1,7 @@
 import { formatDuration, parseDuration } from './duration';
+import { editDistance } from './errors';
 import { checkEventPath, checkTemplate } from './paths';
+import { STANDARD_ACTION_TYPES } from './schema';
 import type { Action, Channel, PoliciesDefinition, TriggerDefinition } from './schema';
 
 /** A cross-field problem at a YAML path of the checked file. */
@@ -70,6 +72,14 @@ export function checkTrigger(t: TriggerDefinition): Problem[] {
       add(
         [...path, 'type'],
         `"${action.type}" is not a ${action.channel} action (use ${action.channel}.<name>)`,
+      );
+    }
+    const standard = STANDARD_ACTION_TYPES.find((t) => editDistance(t, action.type) <= 2);
+    if (standard && standard !== action.type && prefix === action.channel) {
+      // A custom type this close to a standard one is almost surely a typo no adapter would handle.
+      add(
+        [...path, 'type'],
+        `"${action.type}" is not a known type (did you mean '${standard}'? custom types need a distinct name)`,
       );
     }
     if (action.renderAt && action.channel !== 'email') {

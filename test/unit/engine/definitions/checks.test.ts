@@ -96,6 +96,18 @@ describe('cross-field rules of one trigger', () => {
     ]);
   });
 
+  it('takes a custom type close to a standard one for a typo', () => {
+    expect(errorsOfTrigger(MINIMAL_TRIGGER.replace('web.personalize', 'web.personalise'))).toEqual([
+      `triggers/t.yaml:5 action.type: "web.personalise" is not a known type (did you mean 'web.personalize'? custom types need a distinct name)`,
+    ]);
+    expect(errorsOfTrigger(MINIMAL_TRIGGER.replace('web.personalize', 'web.popup'))).toEqual([]);
+    const inbox = MINIMAL_TRIGGER.replace(
+      'channel: web, type: web.personalize',
+      'channel: mobile, type: mobile.inbox',
+    );
+    expect(errorsOfTrigger(inbox)).toEqual([]);
+  });
+
   it('allows renderAt only on email', () => {
     const yaml = MINIMAL_TRIGGER.replace('type: web.personalize', 'type: web.personalize, renderAt: open');
     expect(errorsOfTrigger(yaml)).toEqual([
