@@ -1,4 +1,5 @@
 import {
+  compileDefinitions,
   formatDefinitionError,
   formatPerChannel,
   readDefinitionFolder,
@@ -32,6 +33,8 @@ export const validateCommand: Command = {
       return 2;
     }
     const result = validateDefinitions(texts);
+    // Compiling proves the plans the engine would run can be built from what validated.
+    if (result.ok) compileDefinitions(texts);
     if (!result.ok) {
       for (const e of result.errors) io.err(`${formatDefinitionError(e)}\n`);
       io.err(`${result.errors.length} error${result.errors.length === 1 ? '' : 's'} in ${dir}\n`);

@@ -27,3 +27,6 @@ export { isPoliciesName, POLICIES_KEY, validateDefinitions } from './validate';
 export type { DefinitionTexts, ValidationResult, ValidDefinitions } from './validate';
 export { describeSignal, formatPerChannel, summarizeTrigger } from './summary';
 export type { TriggerSummary } from './summary';
+export { compilePolicies, compileTrigger, SINGLE_ACTION_STEP_ID } from './compile';
+export { compileDefinitions, loadDefinitions } from './definitions';
+export type { CompiledDefinitions, DefinitionsResult } from './definitions';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 
 import {
   formatDefinitionError,
+  loadDefinitions,
   readDefinitionFolder,
   validateDefinitions,
 } from '../../../../services/engine/definitions';
@@ -35,5 +36,25 @@ describe('the example triggers in triggers/', () => {
     const highRisk = triggers.filter((t) => t.risk === 'high');
     expect(highRisk.map((t) => [t.mode, Boolean(t.approvedBy)])).toEqual([['shadow', true]]);
     expect(result.policies.channels.mobile?.quietHours?.action).toBe('defer');
+  });
+
+  it('compile into plans routed by event type', async () => {
+    const result = await loadDefinitions(TRIGGERS_DIR);
+    if (!result.ok) throw new Error(result.errors.map(formatDefinitionError).join('\n'));
+    expect(result.plans.length).toBeGreaterThanOrEqual(8);
+    const routed = (type: string) => (result.index.byEventType.get(type) ?? []).map((p) => p.id);
+    expect(routed('add_to_cart')).toEqual(
+      expect.arrayContaining(['cart-abandonment', 'browse-abandonment-email']),
+    );
+    expect(routed('purchase')).toEqual(
+      expect.arrayContaining(['cart-abandonment', 'paid-retargeting-viewers']),
+    );
+    expect(routed('demo_booked')).toContain('pricing-third-session');
+    const discount = result.index.byId.get('checkout-discount-shadow');
+    expect(discount?.steps[0]).toMatchObject({ kind: 'action', windowMs: 6 * 3_600_000, slaMs: 300_000 });
+    expect(discount?.steps[0]?.kind === 'action' && discount.steps[0].consent).toEqual([
+      'email_marketing',
+      'offers',
+    ]);
   });
 });
