@@ -1,9 +1,10 @@
 import type { CliIo, Command } from './command';
 import { processIo } from './command';
+import { deployCommand } from './commands/deploy';
 import { validateCommand } from './commands/validate';
 
 /** The subcommands; adding one is an import and an entry here. */
-export const COMMANDS: readonly Command[] = [validateCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, deployCommand];
 
 /** Entry point of `npx triggerctl <command> [args]`; resolves to the process exit code. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -21,7 +22,6 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
 }
 
 function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  const lines = COMMANDS.map((c) => `  triggerctl ${c.usage.padEnd(width)}  ${c.summary}`);
+  const lines = COMMANDS.map((c) => `  triggerctl ${c.usage}\n      ${c.summary}`);
   return `Usage:\n${lines.join('\n')}\n`;
 }
