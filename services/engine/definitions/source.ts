@@ -27,7 +27,15 @@ export function parseYaml(file: string, text: string): YamlSource {
     path: '',
     message: `YAML syntax error: ${firstLine(e.message)}`,
   }));
-  const data = errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  let data: unknown;
+  if (errors.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // yaml refuses alias expansions that would blow up (a "billion laughs" text): report, never crash.
+      errors.push({ file, line: 1, path: '', message: `YAML error: ${(err as Error).message}` });
+    }
+  }
   return { file, data, errors, lineOf: (path) => locate(doc, path, lineAt) };
 }
 

@@ -131,6 +131,18 @@ action: { channel: web, type: personalize, params: { a: [1] } }
     ]);
   });
 
+  it('reports an alias expansion bomb instead of expanding it', () => {
+    const bomb = [
+      'a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    ].join('\n');
+    expect(errors(bomb)).toEqual([
+      expect.stringMatching(/^triggers\/t\.yaml:1 YAML error: Excessive alias count/),
+    ]);
+  });
+
   it('resolves YAML anchors and aliases', () => {
     const yaml = `id: aliases
 version: 1
