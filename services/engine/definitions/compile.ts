@@ -121,7 +121,9 @@ export function compileTrigger(t: TriggerDefinition, policies: PoliciesDefinitio
     steps,
     exitIf: (t.exitIf ?? []).map(history),
     holdoutPercent: t.holdout,
-    goal: t.goal ? { ...matcher(t.goal.event, undefined, t.goal.where), withinMs: ms(t.goal.within) } : null,
+    goal: t.goal
+      ? { ...matcher(t.goal.event, t.goal.channel, t.goal.where), withinMs: ms(t.goal.within) }
+      : null,
   };
 }
 

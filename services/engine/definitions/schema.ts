@@ -198,7 +198,14 @@ export const triggerSchema = z
     action: actionSchema.optional(),
     exitIf: z.array(exitConditionSchema).min(1).optional(),
     holdout: z.number().min(0).max(100).default(0),
-    goal: z.strictObject({ event: eventsSchema, within: duration, where: whereSchema.optional() }).optional(),
+    goal: z
+      .strictObject({
+        event: eventsSchema,
+        within: duration,
+        where: whereSchema.optional(),
+        channel: channelSchema.optional(),
+      })
+      .optional(),
   })
   .describe('A trigger definition (spec/triggers.md): signal, window, sla, suppression, sequence, consent.');
 /** A trigger as validated (defaults of mode, risk, priority and holdout applied). */

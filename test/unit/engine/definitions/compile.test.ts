@@ -222,7 +222,7 @@ suppression:
 action: { channel: email, type: email.send }
 exitIf: [{ event: unsubscribe, within: 1d }]
 holdout: 12.5
-goal: { event: demo_booked, within: 7d, where: { properties.source: sales } }
+goal: { event: demo_booked, within: 7d, channel: web, where: { properties.source: sales } }
 `;
     const plan = compileTrigger(trigger(yaml), policies);
     expect(plan.signal).toEqual({
@@ -260,7 +260,7 @@ goal: { event: demo_booked, within: 7d, where: { properties.source: sales } }
     expect([plan.mode, plan.risk, plan.priority, plan.holdoutPercent]).toEqual(['shadow', 'high', 90, 12.5]);
     expect(plan.goal).toEqual({
       eventTypes: new Set(['demo_booked']),
-      channel: null,
+      channel: 'web',
       where: [{ path: 'properties.source', ops: [{ op: 'eq', value: 'sales' }] }],
       withinMs: 7 * D,
     });
