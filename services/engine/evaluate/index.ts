@@ -42,3 +42,8 @@ export { fieldCondition, fieldConditions, parseParams, parseTemplate } from './b
 export type { OperatorsInput } from './build';
 export { indexPlans, maxRunMs, SESSION_LOOKBACK_MS } from './plan-set';
 export type { PlanSet } from './plan-set';
+export { evaluate } from './evaluate';
+export type { EvaluateResult } from './evaluate';
+export type { Conversion, TimerChange, TriggerStatus } from './context';
+export { holdoutBucket, activationIdOf, fnv1a64Hex } from './hash';
+export { inQuietHours, quietHoursEnd } from './zone';

@@ -1,0 +1,69 @@
+/**
+ * Keeping the user state bounded: seen ids, the bot rate, history pruned to the look-back plans need,
+ * emissions to the longest cap period, expired goal windows and empty trigger states dropped.
+ */
+import type { UserState } from '../state';
+import { HISTORY_MAX, SEEN_IDS_MAX } from '../state';
+import type { Ctx } from './context';
+import type { PlanSet } from './plan-set';
+import type { PoliciesPlan } from './plan';
+
+const MINUTE_MS = 60_000;
+
+export function rememberSeen(state: UserState, eventId: string): void {
+  state.seen.push(eventId);
+  if (state.seen.length > SEEN_IDS_MAX) state.seen.splice(0, state.seen.length - SEEN_IDS_MAX);
+}
+
+/**
+ * Bot rate (spec "bots"): more than maxEventsPerMinute events with occurredAt in (t - 1m, t] flags the
+ * user for flagFor from t (event time); a flag extends while the rate stays high.
+ */
+export function recordRate(ctx: Ctx, t: number): void {
+  const { botMaxEventsPerMinute: max, botFlagForMs } = ctx.policies;
+  const rate = ctx.state.rate;
+  let i = rate.length;
+  while (i > 0 && (rate[i - 1] as number) > t) i--;
+  rate.splice(i, 0, t);
+  const newest = rate[rate.length - 1] as number;
+  const keepFrom = rate.findIndex((x) => x > newest - MINUTE_MS);
+  rate.splice(0, Math.max(keepFrom, rate.length - (max + 1)));
+  const inWindow = rate.filter((x) => x > t - MINUTE_MS && x <= t).length;
+  if (inWindow <= max) return;
+  const bot = ctx.state.bot;
+  if (bot && t <= bot.until)
+    ctx.state.bot = { from: Math.min(bot.from, t), until: Math.max(bot.until, t + botFlagForMs) };
+  else ctx.state.bot = { from: t, until: t + botFlagForMs };
+}
+
+const capHorizon = new WeakMap<PlanSet, number>();
+
+function longestCapMs(set: PlanSet, policies: PoliciesPlan): number {
+  let fromPlans = capHorizon.get(set);
+  if (fromPlans === undefined) {
+    fromPlans = Math.max(0, ...set.plans.flatMap((p) => p.suppression.caps.map((c) => c.perMs)));
+    capHorizon.set(set, fromPlans);
+  }
+  return Math.max(fromPlans, ...Object.values(policies.caps).map((c) => c.perMs));
+}
+
+export function prune(ctx: Ctx): void {
+  const s = ctx.state;
+  const { now, policies, set } = ctx;
+  const horizon = now - set.historyLookbackMs - policies.latenessMaxMs;
+  s.history = s.history.filter((e) => e.occurredAt >= horizon);
+  if (s.history.length > HISTORY_MAX) s.history = s.history.slice(-HISTORY_MAX);
+  if (s.bot && s.bot.until < now - policies.latenessMaxMs) s.bot = null;
+  const capFrom = now - longestCapMs(set, policies);
+  for (const space of [s.live, s.shadow]) {
+    space.emissions = space.emissions.filter((e) => e.at > capFrom);
+    for (const [id, ts] of Object.entries(space.triggers)) {
+      if (ts.goal && ts.goal.until < now - policies.latenessMaxMs) ts.goal = null;
+      const plan = set.byId.get(id);
+      const cooling =
+        ts.lastFiredAt !== null && (!plan || now - ts.lastFiredAt < plan.suppression.cooldownMs);
+      if (!cooling) ts.lastFiredAt = null;
+      if (ts.lastFiredAt === null && !ts.run && !ts.absent && !ts.goal) delete space.triggers[id];
+    }
+  }
+}

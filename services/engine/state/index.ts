@@ -1,0 +1,19 @@
+/**
+ * state: the per-user state document (model.ts), the store contract (store.ts) and its in-memory
+ * implementation (memory.ts). The Redis store lives in the redis folders (streaming engine).
+ */
+export type {
+  AbsentState,
+  AudienceMembership,
+  ConsentRecord,
+  Emission,
+  GoalWindow,
+  RunState,
+  SpaceState,
+  StoredEvent,
+  TriggerState,
+  UserState,
+} from './model';
+export { emptyUserState, HISTORY_MAX, SEEN_IDS_MAX } from './model';
+export type { ApplyResult, DueTimer, Revisioned, StateStore, StateWrite, TimerWrite } from './store';
+export { MemoryStateStore } from './memory';
