@@ -6,3 +6,5 @@ export { readCompactedTopic, watchCompactedTopic } from './compacted-topic';
 export type { CompactedTopicWatch, CompactedView, WatchOptions } from './compacted-topic';
 export { FOLDER_DEBOUNCE_MS, textsFromView, watchDefinitionFolder } from './folder-source';
 export type { FolderWatch } from './folder-source';
+export { DefinitionsHolder } from './holder';
+export type { UpdateResult } from './holder';
