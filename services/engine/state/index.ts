@@ -17,3 +17,7 @@ export type {
 export { emptyUserState, HISTORY_MAX, SEEN_IDS_MAX } from './model';
 export type { ApplyResult, DueTimer, Revisioned, StateStore, StateWrite, TimerWrite } from './store';
 export { MemoryStateStore } from './memory';
+export { parseTimerMember, redisKeys, timerMember } from './keys';
+export type { RedisKeys } from './keys';
+export { RedisStateStore } from './redis-store';
+export type { RedisStateStoreOptions } from './redis-store';

@@ -1,0 +1,31 @@
+--[[
+  Applies one user's batch result atomically: compare-and-set of the state on its revision, then the
+  decision log append. Both keys share the user's hash tag, so this runs on Redis Cluster too.
+
+  KEYS[1]  state hash of the user ({u:<id>}:s), fields r (revision) and d (state JSON)
+  KEYS[2]  decision list of the user ({u:<id>}:d)
+  ARGV[1]  expected revision (0 when the user had no state)
+  ARGV[2]  next state JSON, or "" to leave the state as it is (decisions only, no CAS)
+  ARGV[3]  time to live of both keys, ms
+  ARGV[4]  most decisions kept
+  ARGV[5..] decision JSONs, oldest first
+
+  Returns  1 applied; 0 refused (the stored revision is not ARGV[1]: another writer got there first,
+           nothing was written)
+]]
+if ARGV[2] ~= '' then
+  local current = tonumber(redis.call('HGET', KEYS[1], 'r') or '0')
+  if current ~= tonumber(ARGV[1]) then
+    return 0
+  end
+  redis.call('HSET', KEYS[1], 'r', current + 1, 'd', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+end
+if #ARGV >= 5 then
+  for i = 5, #ARGV do
+    redis.call('LPUSH', KEYS[2], ARGV[i])
+  end
+  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[4]) - 1)
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
+return 1

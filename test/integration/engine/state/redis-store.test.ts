@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+
+import Redis from 'ioredis';
+
+import { RedisStateStore } from '../../../../services/engine/state';
+
+interface Doc {
+  rev: number;
+  n: number;
+}
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('RedisStateStore against a real Redis', () => {
+  const prefix = `test:${randomUUID()}:`;
+  let client: Redis;
+  let store: RedisStateStore<Doc, { id: string }>;
+
+  beforeAll(() => {
+    client = new Redis(REDIS_URL, { lazyConnect: false });
+    store = new RedisStateStore<Doc, { id: string }>({ client, keyPrefix: prefix, decisionsKept: 3 });
+  });
+
+  afterAll(async () => {
+    // Only our own keys: everything under this run's unique prefix.
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    if (keys.length > 0) await client.del(...keys);
+    await client.quit();
+  });
+
+  const write = (userId: string, expectedRev: number, n: number, ttlMs = 60_000) => ({
+    userId,
+    expectedRev,
+    next: { rev: expectedRev, n },
+    ttlMs,
+  });
+
+  it('loads nothing for unknown users, then what was applied, with the revision bumped', async () => {
+    expect((await store.load(['nobody'])).size).toBe(0);
+    const result = await store.apply({ states: [write('u1', 0, 7)], timers: [], decisions: [] });
+    expect(result.conflicts).toEqual([]);
+    const loaded = await store.load(['u1', 'nobody']);
+    expect(loaded.get('u1')).toEqual({ rev: 1, n: 7 });
+    expect(loaded.has('nobody')).toBe(false);
+  });
+
+  it('refuses a write whose expected revision is stale, writing nothing for that user', async () => {
+    await store.apply({ states: [write('u2', 0, 1)], timers: [], decisions: [] });
+    const stale = await store.apply({
+      states: [write('u2', 0, 99)],
+      timers: [{ partition: 0, userId: 'u2', timerId: 'run:x', dueAt: 5 }],
+      decisions: [{ userId: 'u2', decision: { id: 'd-stale' } }],
+    });
+    expect(stale.conflicts).toEqual(['u2']);
+    expect((await store.load(['u2'])).get('u2')).toEqual({ rev: 1, n: 1 });
+    expect(await store.recentDecisions('u2', 10)).toEqual([]);
+    expect(await store.dueTimers(0, 10, 10)).toEqual([]);
+  });
+
+  it('lets exactly one of two concurrent writers with the same expected revision win', async () => {
+    const a = store.apply({ states: [write('u3', 0, 1)], timers: [], decisions: [] });
+    const b = store.apply({ states: [write('u3', 0, 2)], timers: [], decisions: [] });
+    const [ra, rb] = await Promise.all([a, b]);
+    expect([ra.conflicts.length, rb.conflicts.length].sort()).toEqual([0, 1]);
+    expect((await store.load(['u3'])).get('u3')?.rev).toBe(1);
+  });
+
+  it('sets a time to live on the state and the decision log', async () => {
+    await store.apply({
+      states: [write('u4', 0, 1, 5_000)],
+      timers: [],
+      decisions: [{ userId: 'u4', decision: { id: 'd1' } }],
+    });
+    const ttl = await client.pttl(store.keys.state('u4'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(5_000);
+    expect(await client.pttl(store.keys.decisions('u4'))).toBeGreaterThan(0);
+  });
+
+  it('keeps the newest decisions first, capped', async () => {
+    for (const id of ['a', 'b', 'c', 'd', 'e']) {
+      await store.apply({ states: [], timers: [], decisions: [{ userId: 'u5', decision: { id } }] });
+    }
+    expect((await store.recentDecisions('u5', 10)).map((d) => d.id)).toEqual(['e', 'd', 'c']);
+  });
+
+  it('arms, re-arms and disarms timers in the partition index, due earliest first', async () => {
+    await store.apply({
+      states: [],
+      timers: [
+        { partition: 7, userId: 'a', timerId: 'run:t1', dueAt: 300 },
+        { partition: 7, userId: 'b', timerId: 'absent:t2', dueAt: 100 },
+        { partition: 7, userId: 'c', timerId: 'run:t3', dueAt: 200 },
+        { partition: 8, userId: 'z', timerId: 'run:t1', dueAt: 50 },
+      ],
+      decisions: [],
+    });
+    expect(await store.dueTimers(7, 250, 10)).toEqual([
+      { userId: 'b', timerId: 'absent:t2', dueAt: 100 },
+      { userId: 'c', timerId: 'run:t3', dueAt: 200 },
+    ]);
+    await store.apply({
+      states: [],
+      timers: [
+        { partition: 7, userId: 'b', timerId: 'absent:t2', dueAt: null },
+        { partition: 7, userId: 'a', timerId: 'run:t1', dueAt: 150 },
+      ],
+      decisions: [],
+    });
+    expect((await store.dueTimers(7, 1000, 1)).map((t) => t.userId)).toEqual(['a']);
+    expect(await store.pendingTimers(7)).toBe(2);
+  });
+
+  it('loads and applies a batch of 1000 users in one round trip each', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `bulk-${i}`);
+    const before = store.roundTrips;
+    await store.load(ids);
+    expect(store.roundTrips - before).toBe(1);
+    const mid = store.roundTrips;
+    const result = await store.apply({ states: ids.map((id) => write(id, 0, 1)), timers: [], decisions: [] });
+    expect(result.conflicts).toEqual([]);
+    expect(store.roundTrips - mid).toBe(1);
+    expect((await store.load(ids)).size).toBe(1000);
+  });
+});
