@@ -1,0 +1,155 @@
+import { Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
+
+/** Metric names (DESIGN.md "Metrics"), exported so dashboards and alert tests check against them. */
+export const METRIC = {
+  eventsConsumed: 'trigger_events_consumed_total',
+  eventsInvalid: 'trigger_events_invalid_total',
+  decisions: 'trigger_decisions_total',
+  activations: 'trigger_activations_total',
+  signalToActivation: 'trigger_signal_to_activation_seconds',
+  slaBreaches: 'trigger_sla_breaches_total',
+  slaTarget: 'trigger_sla_seconds',
+  ingestLag: 'trigger_ingest_lag_seconds',
+  engineStage: 'trigger_engine_seconds',
+  consumerLag: 'trigger_consumer_lag_messages',
+  timersPending: 'trigger_timers_pending',
+  conversions: 'trigger_conversions_total',
+  breakerOpen: 'trigger_breaker_open',
+  ready: 'trigger_ready',
+  redisRoundTrips: 'trigger_redis_roundtrips_total',
+} as const;
+
+/** Engine pipeline stages timed by trigger_engine_seconds. */
+export type Stage = 'decode' | 'load' | 'evaluate' | 'emit' | 'apply';
+
+// Latency buckets from 5 ms to 15 min: sub-second web SLAs and 15-minute paid SLAs on one histogram.
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
+const STAGE_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+/**
+ * Every engine metric, registered once on the given registry (no global registry). Labels never carry a
+ * user id: label values are topic, trigger id, channel, outcome, reason, stage, partition, group.
+ */
+export function createMetrics(registry: Registry, opts: { defaultMetrics?: boolean } = {}) {
+  const registers = [registry];
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const consumed = new Counter({
+    name: METRIC.eventsConsumed,
+    help: 'Input records consumed',
+    labelNames: ['topic'],
+    registers,
+  });
+  const invalid = new Counter({
+    name: METRIC.eventsInvalid,
+    help: 'Input records sent to the DLQ, by reason',
+    labelNames: ['topic', 'reason'],
+    registers,
+  });
+  const decisions = new Counter({
+    name: METRIC.decisions,
+    help: 'Decisions recorded, by trigger, outcome and reason',
+    labelNames: ['trigger', 'outcome', 'reason'],
+    registers,
+  });
+  const activations = new Counter({
+    name: METRIC.activations,
+    help: 'Activations emitted',
+    labelNames: ['trigger', 'channel'],
+    registers,
+  });
+  const signalToActivation = new Histogram({
+    name: METRIC.signalToActivation,
+    help: 'emittedAt - dueAt of each activation, seconds',
+    labelNames: ['trigger', 'channel'],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const breaches = new Counter({
+    name: METRIC.slaBreaches,
+    help: 'Activations emitted later than their SLA after dueAt',
+    labelNames: ['trigger', 'channel'],
+    registers,
+  });
+  const slaTarget = new Gauge({
+    name: METRIC.slaTarget,
+    help: 'The SLA each trigger and channel is held to, seconds (for dashboards and alerts)',
+    labelNames: ['trigger', 'channel'],
+    registers,
+  });
+  const ingestLag = new Histogram({
+    name: METRIC.ingestLag,
+    help: 'Broker append time - occurredAt of consumed events, seconds (upstream lag)',
+    labelNames: ['topic'],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const stages = new Histogram({
+    name: METRIC.engineStage,
+    help: 'Time per lane batch in each engine stage, seconds',
+    labelNames: ['stage'],
+    buckets: STAGE_BUCKETS,
+    registers,
+  });
+  const consumerLag = new Gauge({
+    name: METRIC.consumerLag,
+    help: 'High watermark - next offset, per input partition',
+    labelNames: ['topic', 'partition'],
+    registers,
+  });
+  const timersPending = new Gauge({
+    name: METRIC.timersPending,
+    help: 'Armed timers in the due index of each owned partition',
+    labelNames: ['partition'],
+    registers,
+  });
+  const conversions = new Counter({
+    name: METRIC.conversions,
+    help: 'Goal conversions attributed to a trigger, by group (treatment, holdout)',
+    labelNames: ['trigger', 'group'],
+    registers,
+  });
+  const breakerOpen = new Gauge({
+    name: METRIC.breakerOpen,
+    help: '1 while the trigger is paused by its circuit breaker',
+    labelNames: ['trigger'],
+    registers,
+  });
+  const ready = new Gauge({
+    name: METRIC.ready,
+    help: '1 when Kafka, Redis and triggers are ready',
+    registers,
+  });
+  const redisRoundTrips = new Counter({
+    name: METRIC.redisRoundTrips,
+    help: 'Redis round trips (pipelines)',
+    registers,
+  });
+
+  return {
+    consumed: (topic: string, n = 1) => consumed.inc({ topic }, n),
+    invalid: (topic: string, reason: string) => invalid.inc({ topic, reason }),
+    decision: (trigger: string, outcome: string, reason: string | null) =>
+      decisions.inc({ trigger, outcome, reason: reason ?? '' }),
+    /** Counts one emission, observes its latency, and a breach when strictly over the SLA. */
+    emission(a: { trigger: string; channel: string; dueAt: number; emittedAt: number; slaMs: number }) {
+      const labels = { trigger: a.trigger, channel: a.channel };
+      activations.inc(labels);
+      const latencyMs = Math.max(0, a.emittedAt - a.dueAt);
+      signalToActivation.observe(labels, latencyMs / 1000);
+      slaTarget.set(labels, a.slaMs / 1000);
+      if (latencyMs > a.slaMs) breaches.inc(labels);
+    },
+    ingestLag: (topic: string, seconds: number) => ingestLag.observe({ topic }, Math.max(0, seconds)),
+    stage: (stage: Stage, seconds: number) => stages.observe({ stage }, seconds),
+    consumerLag: (topic: string, partition: number, messages: number) =>
+      consumerLag.set({ topic, partition: String(partition) }, messages),
+    timersPending: (partition: number, n: number) => timersPending.set({ partition: String(partition) }, n),
+    conversion: (trigger: string, group: 'treatment' | 'holdout') => conversions.inc({ trigger, group }),
+    breaker: (trigger: string, open: boolean) => breakerOpen.set({ trigger }, open ? 1 : 0),
+    ready: (isReady: boolean) => ready.set(isReady ? 1 : 0),
+    redisRoundTrips: (n: number) => redisRoundTrips.inc(n),
+  };
+}
+
+export type EngineMetrics = ReturnType<typeof createMetrics>;
