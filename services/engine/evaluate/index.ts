@@ -47,3 +47,4 @@ export type { EvaluateResult } from './evaluate';
 export type { Conversion, TimerChange, TriggerStatus } from './context';
 export { holdoutBucket, activationIdOf, fnv1a64Hex } from './hash';
 export { inQuietHours, quietHoursEnd } from './zone';
+export { Simulator } from './simulate';
