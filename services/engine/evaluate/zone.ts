@@ -62,16 +62,19 @@ export function wallTime(instant: number, timeZone: string): number {
   );
 }
 
-/** The first instant whose local wall time is `wall` (or, in a DST gap, the first instant after the gap). */
+/**
+ * The first instant whose local wall time is `wall`. In an autumn overlap that is the earlier of the two;
+ * in a spring gap the wall time does not exist and the result is shifted forward by the gap (02:30 in
+ * Berlin on the March change gives 03:30 CEST), as JavaScript's Date does.
+ */
 export function instantOfWall(wall: number, timeZone: string): number {
   const offsetAt = (t: number) => wallTime(t, timeZone) - t;
-  const first = wall - offsetAt(wall);
-  const second = wall - offsetAt(first);
-  // In an overlap both candidates are exact: take the earlier. In a gap neither is: take the later,
-  // which falls just after the gap.
-  const exact = [first, second].filter((t) => wallTime(t, timeZone) === wall);
+  // Zone offsets change at most once around any instant in practice: the offsets a day before and a day
+  // after give both candidates.
+  const candidates = [wall - offsetAt(wall - DAY_MS), wall - offsetAt(wall + DAY_MS)];
+  const exact = candidates.filter((t) => wallTime(t, timeZone) === wall);
   if (exact.length > 0) return Math.min(...exact);
-  return Math.max(first, second);
+  return Math.max(...candidates);
 }
 
 /** Minutes after local midnight at `instant`. */

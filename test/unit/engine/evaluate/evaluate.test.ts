@@ -1,0 +1,356 @@
+import { evaluate, indexPlans } from '../../../../services/engine/evaluate';
+import { action, cond, DAY, ev, event, HOUR, MIN, outcomes, plan, policies, sim, T0, wait } from './helpers';
+
+const pricing = (over = {}) =>
+  plan({
+    steps: [
+      action('web', 'web.personalize', { id: 'show-cta', params: { slot: 'hero' } }),
+      wait('wait-a-day', DAY, [cond('demo_booked', null)]),
+      action('email', 'email.send', { id: 'follow-up', params: { template: 'f' } }),
+    ],
+    ...over,
+  });
+
+describe('duplicates and input handling', () => {
+  it('an event id already seen is ignored: no decisions, state unchanged', () => {
+    const s = sim([plan({ cooldownMs: 0 })]);
+    const e = event();
+    s.send({ kind: 'event', event: e }, T0);
+    const before = s.states.get('u1');
+    const r = s.send({ kind: 'event', event: { ...e, occurredAt: T0 + 1 } }, T0 + 1);
+    expect(r.changed).toBe(false);
+    expect(r.decisions).toEqual([]);
+    expect(r.state).toBe(before);
+    expect(outcomes(s)).toEqual(['trig:action:fired']);
+  });
+
+  it('an event of a type no plan mentions is not kept in history', () => {
+    const s = sim([plan()]);
+    s.send(ev({ type: 'other' }), T0);
+    expect(s.states.get('u1')?.history).toEqual([]);
+  });
+
+  it('does not mutate the state it was given and gives the same result twice', () => {
+    const set = indexPlans([pricing()]);
+    const input = ev();
+    const state = sim([pricing()]).states.get('u1');
+    const frozen = JSON.stringify(state);
+    const a = evaluate(set, policies(), state, input, T0);
+    const b = evaluate(set, policies(), state, input, T0);
+    expect(JSON.stringify(state)).toBe(frozen);
+    expect(a).toEqual(b);
+  });
+
+  it('profile updates merge; null removes; an older update never overwrites a newer one', () => {
+    const s = sim([plan()]);
+    const send = (attributes: Record<string, string | null>, updatedAt: number) =>
+      s.send({ kind: 'profile', update: { userId: 'u1', attributes, updatedAt } }, T0);
+    send({ a: '1', b: '2' }, 10);
+    send({ a: null }, 20);
+    send({ b: 'old' }, 5);
+    expect(s.states.get('u1')?.profile).toEqual({ b: '2' });
+  });
+
+  it('an older consent record never overwrites a newer one', () => {
+    const s = sim([plan()], { consent: [] });
+    const send = (status: 'granted' | 'denied', updatedAt: number) =>
+      s.send(
+        {
+          kind: 'consent',
+          change: { userId: 'u1', purpose: 'personalization', status, updatedAt, source: 't' },
+        },
+        T0,
+      );
+    send('granted', T0 - 10);
+    const r = send('denied', T0 - 20);
+    expect(r.changed).toBe(false);
+    s.send(ev(), T0);
+    expect(outcomes(s)).toEqual(['trig:action:fired']);
+  });
+
+  it('a timer that is not in the state is disarmed (state is the truth)', () => {
+    const r = evaluate(
+      indexPlans([plan()]),
+      policies(),
+      undefined,
+      { kind: 'timer', timer: { userId: 'u1', timerId: 'run:trig', dueAt: T0 } },
+      T0,
+    );
+    expect(r.timers).toEqual([{ timerId: 'run:trig', dueAt: null }]);
+    const bad = evaluate(
+      indexPlans([plan()]),
+      policies(),
+      undefined,
+      { kind: 'timer', timer: { userId: 'u1', timerId: 'nonsense', dueAt: T0 } },
+      T0,
+    );
+    expect(bad.timers).toEqual([{ timerId: 'nonsense', dueAt: null }]);
+  });
+
+  it('a timer delivered early is re-armed at the due time the state holds', () => {
+    const s = sim([pricing()]);
+    s.send(ev(), T0);
+    const r = evaluate(
+      s.plans,
+      s.policies,
+      s.states.get('u1'),
+      { kind: 'timer', timer: { userId: 'u1', timerId: 'run:trig', dueAt: T0 } },
+      T0 + 1,
+    );
+    expect(r.timers).toEqual([{ timerId: 'run:trig', dueAt: T0 + DAY }]);
+    expect(r.decisions).toEqual([]);
+  });
+});
+
+describe('sequence', () => {
+  it('runs action, waits, then runs the next action with dueAt = end of the wait', () => {
+    const s = sim([pricing()]);
+    s.send(ev(), T0);
+    expect(s.timers.get('u1')?.get('run:trig')).toBe(T0 + DAY);
+    s.advanceTo(T0 + DAY);
+    expect(outcomes(s)).toEqual(['trig:show-cta:fired', 'trig:follow-up:fired']);
+    expect(s.activations[1]).toMatchObject({ dueAt: T0 + DAY, expiresAt: T0 + 2 * DAY, channel: 'email' });
+    expect(s.states.get('u1')?.live.triggers.trig?.run ?? null).toBeNull();
+  });
+
+  it('exitIf on a wait: an event during the wait ends the run with exited', () => {
+    const s = sim([pricing()]);
+    s.send(ev(), T0);
+    s.send(ev({ type: 'demo_booked', occurredAt: T0 + HOUR }), T0 + HOUR);
+    s.advanceTo(T0 + 2 * DAY);
+    expect(outcomes(s)).toEqual(['trig:show-cta:fired', 'trig:wait-a-day:exited']);
+    expect(s.timers.get('u1')?.has('run:trig')).toBe(false);
+  });
+
+  it('exitIf is checked when the wait starts, looking back to the run start', () => {
+    // The first action is deferred by quiet hours; the exit event happens before the wait starts.
+    const p = plan({
+      steps: [
+        action('mobile', 'mobile.push', { id: 'push', windowMs: 12 * HOUR, params: { t: 'x' } }),
+        wait('pause', HOUR, [cond('purchase', null)]),
+        action('web', 'web.personalize', { id: 'later' }),
+      ],
+    });
+    const s = sim([p]);
+    const at = Date.UTC(2026, 2, 2, 7, 0);
+    s.send(ev({ occurredAt: at }), at);
+    s.send(ev({ type: 'purchase', occurredAt: at + 10 * MIN }), at + 10 * MIN);
+    s.advanceTo(at + 3 * HOUR);
+    expect(outcomes(s)).toEqual(['trig:push:suppressed/quiet_hours', 'trig:push:fired', 'trig:pause:exited']);
+  });
+
+  it('exitIf events before the run start do not count', () => {
+    const s = sim([pricing()]);
+    s.send(ev({ type: 'demo_booked', occurredAt: T0 - HOUR }), T0 - HOUR);
+    s.send(ev(), T0);
+    s.advanceTo(T0 + DAY);
+    expect(outcomes(s)).toEqual(['trig:show-cta:fired', 'trig:follow-up:fired']);
+  });
+
+  it('trigger-level exitIf applies on every event while the run is active', () => {
+    const s = sim([pricing({ exitIf: [cond('purchase', null)] })]);
+    s.send(ev(), T0);
+    s.send(ev({ type: 'purchase', occurredAt: T0 + HOUR }), T0 + HOUR);
+    expect(outcomes(s)).toEqual(['trig:show-cta:fired', 'trig:wait-a-day:exited']);
+  });
+
+  it('at most one active run per user and trigger: a new signal is absorbed by the run', () => {
+    const s = sim([pricing({ cooldownMs: 0 })]);
+    s.send(ev(), T0);
+    s.send(ev({ occurredAt: T0 + HOUR }), T0 + HOUR);
+    s.advanceTo(T0 + DAY);
+    expect(outcomes(s)).toEqual(['trig:show-cta:fired', 'trig:follow-up:fired']);
+  });
+
+  it('a sequence may start with a wait; the start checks run on its first action', () => {
+    const p = plan({ steps: [wait('first', HOUR), action('web', 'web.personalize', { id: 'act' })] });
+    const s = sim([p], { consent: false });
+    s.send(ev(), T0);
+    expect(s.decisions).toEqual([]);
+    s.advanceTo(T0 + HOUR);
+    expect(outcomes(s)).toEqual(['trig:act:consent_missing']);
+  });
+
+  it('later steps re-check consent, caps, quiet hours and missing field, and are skipped when they fail', () => {
+    const p = plan({
+      steps: [
+        action('web', 'web.personalize', { id: 'one' }),
+        wait('w', HOUR),
+        action('email', 'email.send', { id: 'two', params: { n: '${profile.firstName}' } }),
+        action('web', 'web.personalize', { id: 'three' }),
+      ],
+      unless: [cond('purchase', DAY)],
+    });
+    const s = sim([p], { consent: ['personalization'] });
+    s.send(ev(), T0);
+    // unless is not re-checked on later steps (only 1, 2, 4, 5's caps/quiet/missing).
+    s.send(ev({ type: 'purchase', occurredAt: T0 + 1 }), T0 + 1);
+    s.advanceTo(T0 + HOUR);
+    expect(outcomes(s)).toEqual(['trig:one:fired', 'trig:two:consent_missing', 'trig:three:fired']);
+  });
+
+  it('later steps do not re-check cooldown', () => {
+    const s = sim([pricing({ cooldownMs: 7 * DAY })]);
+    s.send(ev(), T0);
+    s.advanceTo(T0 + DAY);
+    expect(outcomes(s)).toEqual(['trig:show-cta:fired', 'trig:follow-up:fired']);
+  });
+
+  it('a later step past its window is expired', () => {
+    const s = sim([pricing()]);
+    s.send(ev(), T0);
+    s.advanceTo(T0 + DAY - 1);
+    // The lane was down: the timer is processed two days late.
+    const state = s.states.get('u1');
+    const r = evaluate(
+      s.plans,
+      s.policies,
+      state,
+      { kind: 'timer', timer: { userId: 'u1', timerId: 'run:trig', dueAt: T0 + DAY } },
+      T0 + 3 * DAY,
+    );
+    expect(r.decisions.map((d) => `${d.stepId}:${d.outcome}`)).toEqual(['follow-up:expired']);
+  });
+
+  it('redeploy: a pending step continues under the new version if its id still exists', () => {
+    const s = sim([pricing()]);
+    s.send(ev(), T0);
+    const v2 = pricing({ version: 2 });
+    const r = evaluate(
+      indexPlans([v2]),
+      s.policies,
+      s.states.get('u1'),
+      { kind: 'timer', timer: { userId: 'u1', timerId: 'run:trig', dueAt: T0 + DAY } },
+      T0 + DAY,
+    );
+    expect(r.decisions.map((d) => `${d.stepId}:${d.outcome}:v${d.triggerVersion}`)).toEqual([
+      'follow-up:fired:v2',
+    ]);
+  });
+
+  it('redeploy: a pending step whose id no longer exists ends with step_removed', () => {
+    const s = sim([pricing()]);
+    s.send(ev(), T0);
+    const v2 = plan({ version: 2, steps: [action('web', 'web.personalize', { id: 'show-cta' })] });
+    const r = evaluate(
+      indexPlans([v2]),
+      s.policies,
+      s.states.get('u1'),
+      { kind: 'timer', timer: { userId: 'u1', timerId: 'run:trig', dueAt: T0 + DAY } },
+      T0 + DAY,
+    );
+    expect(r.decisions.map((d) => `${d.stepId}:${d.outcome}:v${d.triggerVersion}`)).toEqual([
+      'wait-a-day:step_removed:v1',
+    ]);
+    expect(r.state.live.triggers.trig?.run ?? null).toBeNull();
+  });
+
+  it('redeploy: a removed trigger ends its pending step with step_removed', () => {
+    const s = sim([pricing()]);
+    s.send(ev(), T0);
+    const r = evaluate(
+      indexPlans([]),
+      s.policies,
+      s.states.get('u1'),
+      { kind: 'timer', timer: { userId: 'u1', timerId: 'run:trig', dueAt: T0 + DAY } },
+      T0 + DAY,
+    );
+    expect(r.decisions.map((d) => d.outcome)).toEqual(['step_removed']);
+  });
+
+  it('a paused trigger drops its pending step without a decision', () => {
+    const s = sim([pricing()]);
+    s.send(ev(), T0);
+    s.status.set('trig', { paused: true });
+    s.advanceTo(T0 + DAY);
+    expect(outcomes(s)).toEqual(['trig:show-cta:fired']);
+    expect(s.states.get('u1')?.live.triggers.trig?.run ?? null).toBeNull();
+  });
+
+  it('consent revocation cancels pending steps that need it (consent_revoked)', () => {
+    const s = sim([pricing()]);
+    s.send(ev(), T0);
+    s.send(
+      {
+        kind: 'consent',
+        change: {
+          userId: 'u1',
+          purpose: 'email_marketing',
+          status: 'denied',
+          updatedAt: T0 + HOUR,
+          source: 't',
+        },
+      },
+      T0 + HOUR,
+    );
+    s.advanceTo(T0 + 2 * DAY);
+    expect(outcomes(s)).toEqual(['trig:show-cta:fired', 'trig:wait-a-day:consent_revoked/email_marketing']);
+  });
+
+  it('revoking a purpose no pending step needs leaves the run alone', () => {
+    const s = sim([pricing()]);
+    s.send(ev(), T0);
+    s.send(
+      {
+        kind: 'consent',
+        change: { userId: 'u1', purpose: 'push', status: 'denied', updatedAt: T0 + HOUR, source: 't' },
+      },
+      T0 + HOUR,
+    );
+    s.advanceTo(T0 + DAY);
+    expect(outcomes(s)).toEqual(['trig:show-cta:fired', 'trig:follow-up:fired']);
+  });
+
+  it('shadow sequences run in shadow state with shadow timers', () => {
+    const s = sim([pricing({ mode: 'shadow' })]);
+    s.send(ev(), T0);
+    expect(s.timers.get('u1')?.get('shadow-run:trig')).toBe(T0 + DAY);
+    s.advanceTo(T0 + DAY);
+    expect(outcomes(s)).toEqual(['trig:show-cta:shadow', 'trig:follow-up:shadow']);
+    expect(s.activations).toEqual([]);
+  });
+});
+
+describe('goal attribution', () => {
+  const withGoal = (over = {}) =>
+    plan({ goal: { eventTypes: new Set(['purchase']), channel: null, where: [], withinMs: DAY }, ...over });
+
+  it('a goal event within `within` after a fire counts one treatment conversion', () => {
+    const s = sim([withGoal()]);
+    s.send(ev(), T0);
+    s.send(ev({ type: 'purchase', occurredAt: T0 + HOUR }), T0 + HOUR);
+    s.send(ev({ type: 'purchase', occurredAt: T0 + 2 * HOUR }), T0 + 2 * HOUR);
+    expect(s.conversions).toEqual([
+      { triggerId: 'trig', group: 'treatment', shadow: false, eventId: expect.any(String), firedAt: T0 },
+    ]);
+  });
+
+  it('a goal event after the window does not convert', () => {
+    const s = sim([withGoal()]);
+    s.send(ev(), T0);
+    s.send(ev({ type: 'purchase', occurredAt: T0 + DAY + 1 }), T0 + DAY + 1);
+    expect(s.conversions).toEqual([]);
+  });
+
+  it('holdout users convert in the holdout group', () => {
+    const s = sim([withGoal({ holdoutPercent: 100 })]);
+    s.send(ev(), T0);
+    s.send(ev({ type: 'purchase', occurredAt: T0 + HOUR }), T0 + HOUR);
+    expect(s.conversions.map((c) => c.group)).toEqual(['holdout']);
+  });
+
+  it('shadow conversions are marked shadow', () => {
+    const s = sim([withGoal({ mode: 'shadow' })]);
+    s.send(ev(), T0);
+    s.send(ev({ type: 'purchase', occurredAt: T0 + HOUR }), T0 + HOUR);
+    expect(s.conversions.map((c) => c.shadow)).toEqual([true]);
+  });
+});
+
+describe('breaker counts', () => {
+  it('returns activations per trigger so the runtime can trip the breaker', () => {
+    const s = sim([plan({ id: 'a' }), plan({ id: 'b' })]);
+    const r = s.send(ev(), T0);
+    expect(r.activationCounts).toEqual({ a: 1, b: 1 });
+  });
+});
