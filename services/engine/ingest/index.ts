@@ -18,3 +18,9 @@ export { DLQ_HEADERS, buildDlqRecord, parseDlqError } from './dlq';
 export type { DlqRecord, SourceRecord } from './dlq';
 export { createIngestRecord } from './ingest-record';
 export type { IngestRecord, IngestResult } from './ingest-record';
+export {
+  assignPartitionNumbers,
+  checkCoPartitioned,
+  CO_PARTITION_ASSIGNER,
+  coPartitionAssigner,
+} from './assigner';

@@ -1,0 +1,61 @@
+import type { Message, Producer, TopicMessages } from 'kafkajs';
+
+import type { OutputEncoder } from '../codec';
+import type { Activation, ActivationDraft, Decision, RenderTokenRequest } from '../evaluate';
+import { finishActivation } from '../evaluate';
+import type { TopicNames } from '../ingest';
+
+export interface EmitterOptions {
+  producer: Pick<Producer, 'sendBatch'>;
+  encoder: OutputEncoder;
+  topics: TopicNames;
+  /** Signs render tokens for `renderAt: open` steps. */
+  sign: (request: RenderTokenRequest) => string;
+  clock: () => number;
+}
+
+export interface EmitBatch {
+  activations: readonly ActivationDraft[];
+  decisions: readonly Decision[];
+  /** Bad input records for events.dlq, sent in the same producer call. */
+  dlq?: readonly {
+    topic: string;
+    key: Buffer | null;
+    value: Buffer | null;
+    headers: Record<string, string>;
+  }[];
+}
+
+/** The Kafka messages of one lane batch, grouped by topic, plus the finished activations. */
+export function buildMessages(
+  opts: Omit<EmitterOptions, 'producer'>,
+  batch: EmitBatch,
+): { topicMessages: TopicMessages[]; activations: Activation[] } {
+  const emittedAt = opts.clock();
+  const byTopic = new Map<string, Message[]>();
+  const push = (topic: string, message: Message) => {
+    const list = byTopic.get(topic);
+    if (list) list.push(message);
+    else byTopic.set(topic, [message]);
+  };
+  const activations = batch.activations.map((draft) => finishActivation(draft, emittedAt, opts.sign));
+  for (const a of activations) {
+    push(opts.topics.activations[a.channel], { key: a.userId, value: opts.encoder.activation(a) });
+  }
+  for (const d of batch.decisions)
+    push(opts.topics.decisions, { key: d.userId, value: opts.encoder.decision(d) });
+  for (const r of batch.dlq ?? []) push(r.topic, { key: r.key, value: r.value, headers: r.headers });
+  return { topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), activations };
+}
+
+/**
+ * The emit stage: one `sendBatch` per lane batch with every activation, decision and DLQ record, acks
+ * from all in-sync replicas. Resolves with the activations as emitted (emittedAt stamped, tokens signed).
+ */
+export function createEmitter(opts: EmitterOptions): (batch: EmitBatch) => Promise<Activation[]> {
+  return async (batch) => {
+    const { topicMessages, activations } = buildMessages(opts, batch);
+    if (topicMessages.length > 0) await opts.producer.sendBatch({ topicMessages, acks: -1 });
+    return activations;
+  };
+}

@@ -1,0 +1,51 @@
+import type { Plan, PlanSet } from '../evaluate';
+import type { UserState } from '../state';
+import type { RenderClaims } from './token';
+
+/** Open-time content of an email step (GET /v1/render/{token}). */
+export interface RenderedContent {
+  activationId: string;
+  triggerId: string;
+  stepId: string;
+  /** `converted` when the user did the trigger's goal or an `unless` event since the email was sent. */
+  variant: 'default' | 'converted';
+  /** The step's static parameters (template name and literal values). */
+  params: Record<string, string>;
+  /** The user's profile now, for the template to personalise at open. */
+  profile: Record<string, string>;
+}
+
+/**
+ * Resolves a render token against the user's state now: a purchase (goal or unless event) since the
+ * email was issued selects the `converted` variant, so the email never pushes what was just bought.
+ * Matches on event type and channel. Null when the trigger or step no longer exists.
+ */
+export function resolveRender(
+  plans: PlanSet,
+  claims: RenderClaims & { issuedAt?: number },
+  state: UserState | undefined,
+): RenderedContent | null {
+  const plan: Plan | undefined = plans.byId.get(claims.triggerId);
+  const step = plan?.steps.find((s) => s.id === claims.stepId);
+  if (!plan || !step || step.kind !== 'action') return null;
+  const since = claims.issuedAt ?? 0;
+  const matchers = [...(plan.goal ? [plan.goal] : []), ...plan.suppression.unless];
+  const converted = (state?.history ?? []).some(
+    (e) =>
+      e.occurredAt > since &&
+      matchers.some((m) => m.eventTypes.has(e.type) && (m.channel === null || m.channel === e.channel)),
+  );
+  const params: Record<string, string> = {};
+  for (const [key, template] of Object.entries(step.action.params)) {
+    const texts = template.map((part) => ('text' in part ? part.text : null));
+    if (texts.every((t) => t !== null)) params[key] = texts.join('');
+  }
+  return {
+    activationId: claims.activationId,
+    triggerId: claims.triggerId,
+    stepId: claims.stepId,
+    variant: converted ? 'converted' : 'default',
+    params,
+    profile: { ...(state?.profile ?? {}) },
+  };
+}

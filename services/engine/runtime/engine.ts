@@ -1,0 +1,330 @@
+import { hostname } from 'node:os';
+import type { Server } from 'node:http';
+
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+
+import { DefinitionsHolder, textsFromView, watchCompactedTopic, watchDefinitionFolder } from '../catalog';
+import type { CompactedTopicWatch, FolderWatch } from '../catalog';
+import { AvroCodec, createOutputEncoder } from '../codec';
+import type { EngineConfig } from '../config';
+import { formatDefinitionError, readDefinitionFolder } from '../definitions';
+import type { DefinitionTexts } from '../definitions';
+import { createEmitter } from '../emit';
+import type { Decision, Input } from '../evaluate';
+import { createHttpServer } from '../http';
+import { checkCoPartitioned, coPartitionAssigner, createIngestRecord, topicNames } from '../ingest';
+import type { DlqRecord } from '../ingest';
+import { Lane } from '../lane';
+import { createMetrics } from '../metrics';
+import { resolveRender, signRenderToken, verifyRenderToken } from '../render';
+import { RedisStateStore } from '../state';
+import type { UserState } from '../state';
+import { Breaker } from './breaker';
+import { TimerPoller } from '../timers';
+
+export interface EngineDeps {
+  config: EngineConfig;
+  /** Constructed by main.ts (or a test): the engine never builds its own clients. */
+  kafka: Kafka;
+  redis: ConstructorParameters<typeof RedisStateStore>[0]['client'];
+  logger: Logger;
+  registry: Registry;
+  clock?: () => number;
+  /** Port for HTTP; default config.http.port; null = no HTTP server (some tests). */
+  httpPort?: number | null;
+}
+
+export interface RunningEngine {
+  /** The HTTP port actually bound (null without HTTP). */
+  httpPort: number | null;
+  definitions: DefinitionsHolder;
+  ready(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the streaming engine (DESIGN.md "The flow"): loads definitions, joins the consumer group with
+ * the co-partitioning assigner, runs one lane per owned partition (inputs and due timers), emits, records,
+ * commits; serves HTTP. `stop()` is the graceful shutdown: stop fetching, finish in-flight batches,
+ * commit, leave the group.
+ */
+export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
+  const { config, kafka, logger } = deps;
+  const clock = deps.clock ?? Date.now;
+  const log = logger.child({ module: 'engine' });
+  const metrics = createMetrics(deps.registry);
+  const topics = topicNames(config.topicPrefix);
+  const codec = AvroCodec.load();
+  const encoder = createOutputEncoder(codec, config.outputEncoding);
+  const ingest = createIngestRecord({ codec, topics });
+  const store = new RedisStateStore<UserState, Decision>({
+    client: deps.redis,
+    keyPrefix: config.redis.keyPrefix,
+    decisionsKept: config.tuning.decisionsKeptPerUser,
+  });
+  let reportedRoundTrips = 0;
+  const reportRoundTrips = () => {
+    metrics.redisRoundTrips(store.roundTrips - reportedRoundTrips);
+    reportedRoundTrips = store.roundTrips;
+  };
+
+  // Definitions: a refused set keeps the previous one in force; a new generation resets the breakers.
+  const holder = new DefinitionsHolder();
+  const breaker = new Breaker((trigger, open) => {
+    metrics.breaker(trigger, open);
+    log.warn({ trigger, open }, open ? 'breaker opened: trigger paused' : 'breaker closed');
+  });
+  const applyTexts = (texts: DefinitionTexts, origin: string) => {
+    const result = holder.update(texts);
+    if (!result.ok) {
+      log.error(
+        { origin, errors: result.errors.map(formatDefinitionError) },
+        'definitions refused; previous set stays in force',
+      );
+      return;
+    }
+    breaker.reset();
+    log.info({ origin, triggers: result.triggers, generation: result.generation }, 'definitions loaded');
+  };
+  let folderWatch: FolderWatch | null = null;
+  let topicWatch: CompactedTopicWatch | null = null;
+  if (config.triggers.source === 'dir') {
+    const dir = config.triggers.dir;
+    applyTexts(await readDefinitionFolder(dir), dir);
+    folderWatch = watchDefinitionFolder(
+      dir,
+      (texts) => applyTexts(texts, dir),
+      (err) => log.error({ err }, 'definitions folder unreadable'),
+    );
+  } else {
+    topicWatch = await watchCompactedTopic({
+      kafka,
+      topic: config.triggers.topic,
+      groupId: `${config.kafka.groupId}.definitions.${hostname()}.${process.pid}.${clock()}`,
+      onChange: (view) =>
+        applyTexts(textsFromView(view), config.triggers.source === 'topic' ? config.triggers.topic : ''),
+    });
+    await topicWatch.caughtUp;
+  }
+
+  // Topics: every input topic must have the same partition count (one user, one lane).
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  const partitionCount = await ensureTopics(admin, topics, log);
+  await admin.disconnect();
+
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const renderSecret = config.http.renderSecret;
+  const emit = createEmitter({
+    producer,
+    encoder,
+    topics,
+    clock,
+    sign: (request) => signRenderToken(renderSecret, { ...request, issuedAt: clock() } as typeof request),
+  });
+
+  const lanes = new Map<number, Lane>();
+  const laneFor = (partition: number): Lane => {
+    let lane = lanes.get(partition);
+    if (!lane) {
+      lane = new Lane({
+        partition,
+        store,
+        definitions: () => holder.current(),
+        triggerStatus: () => breaker.status(),
+        emit,
+        clock,
+        stateTtlMs: config.tuning.stateTtlMs,
+        metrics,
+        logger: log,
+        onActivationCounts: (counts) =>
+          breaker.record(
+            counts,
+            holder.current()?.policies.breakerMaxActivationsPerMinute ?? Infinity,
+            clock(),
+          ),
+      });
+      lanes.set(partition, lane);
+    }
+    return lane;
+  };
+
+  let joined = false;
+  let redisUp = true;
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.kafka.groupId,
+    partitionAssigners: [coPartitionAssigner],
+    sessionTimeout: config.kafka.sessionTimeoutMs,
+    heartbeatInterval: Math.min(3000, Math.floor(config.kafka.sessionTimeoutMs / 10)),
+    maxWaitTimeInMs: 100,
+    allowAutoTopicCreation: false,
+  });
+  const timers = new TimerPoller({
+    store,
+    intervalMs: config.tuning.timerPollIntervalMs,
+    batchMax: config.tuning.timerBatchMax,
+    clock,
+    onDue: async (partition, due) => {
+      await laneFor(partition).process(due.map((timer): Input => ({ kind: 'timer', timer })));
+      reportRoundTrips();
+    },
+    onPending: (partition, n) => metrics.timersPending(partition, n),
+    onError: (err) => {
+      redisUp = false;
+      log.error({ err }, 'timer poll failed');
+    },
+    onSuccess: () => (redisUp = true),
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    joined = true;
+    const owned = new Set<number>();
+    for (const partitions of Object.values(payload.memberAssignment))
+      for (const p of partitions) owned.add(p);
+    timers.setPartitions([...owned]);
+    log.info({ partitions: [...owned].sort((a, b) => a - b), partitionCount }, 'joined group');
+  });
+  consumer.on(consumer.events.REBALANCING, () => timers.setPartitions([]));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    joined = false;
+    log.error({ err: payload.error }, 'consumer crashed');
+  });
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...topics.inputs], fromBeginning: true });
+  await consumer.run({
+    autoCommit: true,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: Math.max(1, partitionCount * topics.inputs.length),
+    eachBatch: async ({
+      batch,
+      resolveOffset,
+      commitOffsetsIfNecessary,
+      isRunning,
+      isStale,
+    }: EachBatchPayload) => {
+      if (!isRunning() || isStale() || batch.messages.length === 0) return;
+      const started = process.hrtime.bigint();
+      const inputs: Input[] = [];
+      const dlq: DlqRecord[] = [];
+      for (const m of batch.messages) {
+        const result = ingest({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key,
+          value: m.value,
+        });
+        if (result.ok) {
+          inputs.push(result.input);
+          if (result.input.kind === 'event') {
+            metrics.ingestLag(batch.topic, (Number(m.timestamp) - result.input.event.occurredAt) / 1000);
+          }
+        } else {
+          dlq.push(result.dlq);
+          metrics.invalid(batch.topic, result.reason);
+        }
+      }
+      metrics.consumed(batch.topic, batch.messages.length);
+      metrics.stage('decode', Number(process.hrtime.bigint() - started) / 1e9);
+      try {
+        await laneFor(batch.partition).process(inputs, dlq);
+        redisUp = true;
+      } catch (err) {
+        log.error(
+          { err, topic: batch.topic, partition: batch.partition },
+          'batch failed; offsets not committed',
+        );
+        throw err;
+      } finally {
+        reportRoundTrips();
+      }
+      resolveOffset(batch.lastOffset());
+      metrics.consumerLag(batch.topic, batch.partition, Number(batch.offsetLag()));
+      await commitOffsetsIfNecessary();
+    },
+  });
+  timers.start();
+
+  const triggerRows = () =>
+    (holder.current()?.plans ?? []).map((p) => ({
+      id: p.id,
+      version: p.version,
+      mode: p.mode,
+      state: breaker.isOpen(p.id) ? 'breaker_open' : p.mode === 'paused' ? 'paused' : 'active',
+    }));
+  const ready = () => joined && redisUp && holder.current() !== null;
+  let server: Server | null = null;
+  let httpPort: number | null = null;
+  const port = deps.httpPort === undefined ? config.http.port : deps.httpPort;
+  if (port !== null) {
+    server = createHttpServer({
+      registry: deps.registry,
+      readiness: () => ({ kafka: joined, redis: redisUp, triggers: holder.current() !== null }),
+      triggers: triggerRows,
+      recentDecisions: (userId, limit) => store.recentDecisions(userId, limit),
+      verifyRender: (token) => verifyRenderToken(renderSecret, token, clock()),
+      render: async (claims) => {
+        const defs = holder.current();
+        if (!defs) return null;
+        const state = (await store.load([claims.userId])).get(claims.userId);
+        return resolveRender(defs.index, claims, state);
+      },
+      adminToken: config.http.adminToken,
+    });
+    await new Promise<void>((resolve) => server!.listen(port, '0.0.0.0', resolve));
+    const address = server.address();
+    httpPort = typeof address === 'object' && address ? address.port : port;
+    log.info({ port: httpPort }, 'http listening');
+  }
+  const readyTimer = setInterval(() => metrics.ready(ready()), 1000);
+  readyTimer.unref();
+
+  return {
+    httpPort,
+    definitions: holder,
+    ready,
+    stop: async () => {
+      clearInterval(readyTimer);
+      folderWatch?.stop();
+      await timers.stop();
+      await consumer.disconnect(); // waits for in-flight batches, commits, leaves the group
+      await Promise.all([...lanes.values()].map((l) => l.drain()));
+      await producer.disconnect();
+      await topicWatch?.stop();
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      log.info('engine stopped');
+    },
+  };
+}
+
+/**
+ * Creates missing topics (inputs co-partitioned with the existing ones, outputs alike) and checks that
+ * every input topic has one partition count. Returns that count.
+ */
+async function ensureTopics(
+  admin: Admin,
+  topics: ReturnType<typeof topicNames>,
+  log: Logger,
+): Promise<number> {
+  const existing = new Set(await admin.listTopics());
+  const metadata = await admin.fetchTopicMetadata({ topics: topics.inputs.filter((t) => existing.has(t)) });
+  const counts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+  const count = counts.size > 0 ? checkCoPartitioned(counts) : 3;
+  const wanted = [
+    ...topics.inputs,
+    ...Object.values(topics.activations),
+    topics.decisions,
+    topics.dlq,
+  ].filter((t) => !existing.has(t));
+  if (wanted.length > 0) {
+    await admin.createTopics({
+      topics: wanted.map((topic) => ({ topic, numPartitions: count })),
+      waitForLeaders: true,
+    });
+    log.info({ topics: wanted, partitions: count }, 'topics created');
+  }
+  return count;
+}
