@@ -43,13 +43,3 @@ export function checkConsent(
   );
   return { outcome: outcome ?? null, checks };
 }
-
-/** True when every purpose is granted and fresh. */
-export function consentGranted(
-  consent: Readonly<Record<string, ConsentRecord>>,
-  purposes: readonly string[],
-  now: number,
-  maxAgeMs: number,
-): boolean {
-  return checkConsent(consent, purposes, now, maxAgeMs).outcome === null;
-}

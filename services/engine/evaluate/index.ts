@@ -26,6 +26,7 @@ export type {
   TemplatePart,
   WaitStep,
 } from './plan';
+export { PLAN_CHANNELS } from './plan';
 export type { ConsentChange, DueTimer, EngineEvent, EventContext, Input, ProfileUpdate } from './input';
 export { inputUserId } from './input';
 export type {

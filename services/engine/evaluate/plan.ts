@@ -5,8 +5,9 @@
  * compiled once, templates are pre-parsed. Plans are immutable data; the evaluator never mutates them.
  */
 
-/** Source channels of events and target channels of actions. */
-export type Channel = 'web' | 'mobile' | 'email' | 'paid';
+/** Source channels of events and target channels of actions, in policies order. */
+export const PLAN_CHANNELS = ['web', 'mobile', 'email', 'paid'] as const;
+export type Channel = (typeof PLAN_CHANNELS)[number];
 
 /** A value an event property, a profile attribute or a condition operand can hold. */
 export type Scalar = string | number | boolean;

@@ -40,7 +40,8 @@ export class Simulator {
       let next: { userId: string; timerId: string; dueAt: number } | undefined;
       for (const [userId, byId] of this.timers) {
         for (const [timerId, dueAt] of byId) {
-          if ((before ? dueAt < t : dueAt <= t) && (!next || dueAt < next.dueAt)) next = { userId, timerId, dueAt };
+          if ((before ? dueAt < t : dueAt <= t) && (!next || dueAt < next.dueAt))
+            next = { userId, timerId, dueAt };
         }
       }
       if (!next) break;

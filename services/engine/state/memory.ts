@@ -16,11 +16,11 @@ export class MemoryStateStore<S extends Revisioned, D = unknown> implements Stat
   private readonly states = new Map<string, { doc: S; expiresAt: number }>();
   private readonly timers = new Map<number, Map<string, DueTimer>>();
   private readonly decisionLog = new Map<string, D[]>();
-  private readonly now: () => number;
+  private readonly now: (() => number) | undefined;
   private readonly decisionsPerUser: number;
 
   constructor(options: MemoryStateStoreOptions = {}) {
-    this.now = options.now ?? (() => Number.NEGATIVE_INFINITY);
+    this.now = options.now;
     this.decisionsPerUser = options.decisionsPerUser ?? 100;
   }
 
@@ -47,7 +47,10 @@ export class MemoryStateStore<S extends Revisioned, D = unknown> implements Stat
       }
       const doc = structuredClone(w.next);
       doc.rev = w.expectedRev + 1;
-      this.states.set(w.userId, { doc, expiresAt: this.now() + w.ttlMs });
+      this.states.set(w.userId, {
+        doc,
+        expiresAt: this.now ? this.now() + w.ttlMs : Number.POSITIVE_INFINITY,
+      });
     }
     const refused = new Set(conflicts);
     for (const t of batch.timers) {
@@ -86,7 +89,7 @@ export class MemoryStateStore<S extends Revisioned, D = unknown> implements Stat
 
   private current(userId: string): { doc: S; expiresAt: number } | undefined {
     const entry = this.states.get(userId);
-    if (entry && entry.expiresAt <= this.now()) {
+    if (entry && this.now && entry.expiresAt <= this.now()) {
       this.states.delete(userId);
       return undefined;
     }

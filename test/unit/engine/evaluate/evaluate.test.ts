@@ -354,3 +354,54 @@ describe('breaker counts', () => {
     expect(r.activationCounts).toEqual({ a: 1, b: 1 });
   });
 });
+
+describe('redeploys seen by events and absence timers', () => {
+  it('an event during a run whose pending step was removed ends it with step_removed', () => {
+    const s = sim([pricing({ exitIf: [cond('purchase', null)] })]);
+    s.send(ev(), T0);
+    const v2 = plan({
+      version: 2,
+      exitIf: [cond('purchase', null)],
+      steps: [action('web', 'web.personalize', { id: 'x' })],
+    });
+    const r = evaluate(
+      indexPlans([v2]),
+      s.policies,
+      s.states.get('u1'),
+      ev({ type: 'purchase', occurredAt: T0 + 1 }),
+      T0 + 1,
+    );
+    expect(r.decisions.map((d) => `${d.stepId}:${d.outcome}`)).toEqual(['wait-a-day:step_removed']);
+    expect(r.timers).toEqual([{ timerId: 'run:trig', dueAt: null }]);
+  });
+
+  it('an absence timer of a removed or paused trigger is dropped without a decision', () => {
+    const absent = plan({
+      event: 'cart',
+      kind: {
+        type: 'absent',
+        withinMs: HOUR,
+        absent: { eventTypes: new Set(['buy']), channel: null, where: [] },
+      },
+    });
+    const s = sim([absent]);
+    s.send(ev({ type: 'cart' }), T0);
+    const timer = {
+      kind: 'timer' as const,
+      timer: { userId: 'u1', timerId: 'absent:trig', dueAt: T0 + HOUR },
+    };
+    const removed = evaluate(indexPlans([]), s.policies, s.states.get('u1'), timer, T0 + HOUR);
+    expect(removed.decisions).toEqual([]);
+    expect(removed.timers).toEqual([{ timerId: 'absent:trig', dueAt: null }]);
+    const paused = evaluate(
+      s.plans,
+      s.policies,
+      s.states.get('u1'),
+      timer,
+      T0 + HOUR,
+      new Map([['trig', { paused: true }]]),
+    );
+    expect(paused.decisions).toEqual([]);
+    expect(paused.state.live.triggers.trig?.absent ?? null).toBeNull();
+  });
+});
