@@ -1,0 +1,256 @@
+import { pick, seededRandom, weighted } from './random';
+
+export type Channel = 'web' | 'mobile' | 'email' | 'paid';
+
+/** One record to produce: `kind` picks the topic (events.<channel>, profiles, consent). */
+export interface TrafficRecord {
+  kind: 'event' | 'profile' | 'consent';
+  channel: Channel | null;
+  key: string;
+  /** A record object (topics.md shape), or raw bytes for a deliberately malformed record. */
+  value: Record<string, unknown> | Buffer;
+  malformed: boolean;
+}
+
+export interface TrafficOptions {
+  users: number;
+  seed: number;
+  /** Share of users that behave like bots (context.bot or bursts), default 0.01. */
+  botShare?: number;
+  /** Share of records that are malformed (bad JSON, wrong channel, bad timezone), default 0.005. */
+  malformedShare?: number;
+  /** Share of journey steps that are consent changes (half of them revocations), default 0.01. */
+  revokeShare?: number;
+}
+
+const TIMEZONES = [
+  'Europe/Berlin',
+  'Europe/London',
+  'America/New_York',
+  'America/Los_Angeles',
+  'Asia/Tokyo',
+  'UTC',
+];
+const LOCALES = [
+  ['de-DE', 'DE'],
+  ['en-GB', 'GB'],
+  ['en-US', 'US'],
+  ['ja-JP', 'JP'],
+  ['fr-FR', 'FR'],
+] as const;
+const PURPOSES = ['personalization', 'push', 'email_marketing', 'ad_targeting'];
+const PRODUCTS = ['sku-100', 'sku-200', 'sku-300', 'sku-400'];
+const NAMES = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Ken'];
+
+interface UserModel {
+  id: string;
+  bot: boolean;
+  timezone: string;
+  locale: (typeof LOCALES)[number];
+  session: number;
+  onboarded: boolean;
+}
+
+/**
+ * Synthetic behavioural traffic for the demo and the benchmark: each user first gets a profile and
+ * consent grants, then journeys across the four channels (sessions, pricing visits, carts, checkouts,
+ * purchases, opens, ad clicks), with a few bots, revocations and malformed records. Deterministic by seed.
+ */
+export function createTraffic(opts: TrafficOptions) {
+  const rand = seededRandom(opts.seed);
+  const botShare = opts.botShare ?? 0.01;
+  const malformedShare = opts.malformedShare ?? 0.005;
+  const revokeShare = opts.revokeShare ?? 0.01;
+  const users: UserModel[] = Array.from({ length: opts.users }, (_, i) => ({
+    id: `user-${String(i).padStart(6, '0')}`,
+    bot: rand() < botShare,
+    timezone: pick(rand, TIMEZONES),
+    locale: pick(rand, LOCALES),
+    session: 0,
+    onboarded: false,
+  }));
+  let seq = 0;
+
+  const event = (
+    u: UserModel,
+    channel: Channel,
+    type: string,
+    now: number,
+    properties: Record<string, string | number | boolean> = {},
+  ) => ({
+    kind: 'event' as const,
+    channel,
+    key: u.id,
+    malformed: false,
+    value: {
+      eventId: `ev-${opts.seed}-${seq++}`,
+      userId: u.id,
+      channel,
+      type,
+      occurredAt: now,
+      sessionId: `${u.id}-s${u.session}`,
+      properties,
+      context: {
+        locale: u.locale[0],
+        region: u.locale[1],
+        timezone: u.timezone,
+        userAgent: u.bot ? 'curl/8.0' : 'Mozilla/5.0',
+        bot: u.bot,
+      },
+    },
+  });
+
+  const onboarding = (u: UserModel, now: number): TrafficRecord[] => [
+    {
+      kind: 'profile',
+      channel: null,
+      key: u.id,
+      malformed: false,
+      value: {
+        userId: u.id,
+        attributes: {
+          lifecycle: weighted(rand, [
+            ['prospect', 5],
+            ['trial', 3],
+            ['customer', 2],
+          ]),
+          timezone: u.timezone,
+          language: u.locale[0].slice(0, 2),
+          firstName: pick(rand, NAMES),
+        },
+        updatedAt: now,
+      },
+    },
+    ...PURPOSES.map((purpose) => ({
+      kind: 'consent' as const,
+      channel: null,
+      key: u.id,
+      malformed: false,
+      value: {
+        userId: u.id,
+        purpose,
+        status: rand() < 0.9 ? 'granted' : 'denied',
+        updatedAt: now,
+        source: 'cmp',
+      },
+    })),
+  ];
+
+  const malformed = (u: UserModel, now: number): TrafficRecord => {
+    const kind = weighted(rand, [
+      ['json', 1],
+      ['channel', 1],
+      ['timezone', 1],
+    ]);
+    if (kind === 'json')
+      return {
+        kind: 'event',
+        channel: 'web',
+        key: u.id,
+        value: Buffer.from('{"eventId": "broken'),
+        malformed: true,
+      };
+    const e = event(u, 'web', 'page_view', now, { path: '/' });
+    const value = e.value as Record<string, unknown>;
+    if (kind === 'channel') value.channel = 'mobile';
+    else value.context = { ...(value.context as object), timezone: 'Mars/Olympus_Mons' };
+    return { ...e, malformed: true };
+  };
+
+  const journeyStep = (u: UserModel, now: number): TrafficRecord => {
+    if (rand() < 0.15) u.session += 1;
+    const step = weighted(rand, [
+      ['pricing', 12],
+      ['page', 20],
+      ['product', 15],
+      ['cart', 8],
+      ['checkout', 3],
+      ['purchase', 2],
+      ['signup', 1],
+      ['demo', 1],
+      ['mobile-session', 6],
+      ['screen', 10],
+      ['app-open', 4],
+      ['email-open', 6],
+      ['email-click', 2],
+      ['ad-click', 5],
+    ]);
+    const product = pick(rand, PRODUCTS);
+    switch (step) {
+      case 'pricing':
+        return event(u, 'web', 'page_view', now, {
+          path: '/pricing',
+          plan: pick(rand, ['team', 'business']),
+        });
+      case 'page':
+        return event(u, 'web', 'page_view', now, { path: pick(rand, ['/', '/blog/triggers', '/docs']) });
+      case 'product':
+        return event(u, 'web', 'product_view', now, { productId: product, price: 49 });
+      case 'cart':
+        return event(u, rand() < 0.5 ? 'web' : 'mobile', 'add_to_cart', now, {
+          productId: product,
+          productName: `Product ${product}`,
+          price: 49,
+        });
+      case 'checkout':
+        return event(u, 'web', 'checkout_started', now, { productId: product });
+      case 'purchase':
+        return event(u, 'web', 'purchase', now, { productId: product, amount: 49 });
+      case 'signup':
+        return event(u, 'web', 'signup', now);
+      case 'demo':
+        return event(u, 'web', 'demo_booked', now);
+      case 'mobile-session':
+        return event(u, 'mobile', 'session_start', now);
+      case 'screen':
+        return event(u, 'mobile', 'screen_view', now, {
+          screen: pick(rand, ['home', 'product', 'cart', 'search']),
+        });
+      case 'app-open':
+        return event(u, 'mobile', 'app_open', now);
+      case 'email-open':
+        return event(u, 'email', 'email_open', now, { campaign: 'weekly' });
+      case 'email-click':
+        return event(u, 'email', 'email_click', now, { campaign: 'weekly' });
+      default:
+        return event(u, 'paid', 'ad_click', now, {
+          campaign: pick(rand, ['spring-2026', 'summer-2026', 'brand']),
+        });
+    }
+  };
+
+  return {
+    users: users.length,
+    /** The next `n` records at time `now` (epoch ms), in production order. */
+    next(n: number, now: number): TrafficRecord[] {
+      const out: TrafficRecord[] = [];
+      while (out.length < n) {
+        const u = users[Math.floor(rand() * users.length)] as UserModel;
+        if (!u.onboarded) {
+          u.onboarded = true;
+          out.push(...onboarding(u, now));
+          continue;
+        }
+        if (rand() < malformedShare) out.push(malformed(u, now));
+        else if (rand() < revokeShare) {
+          out.push({
+            kind: 'consent',
+            channel: null,
+            key: u.id,
+            malformed: false,
+            value: {
+              userId: u.id,
+              purpose: pick(rand, PURPOSES),
+              status: rand() < 0.5 ? 'denied' : 'granted',
+              updatedAt: now,
+              source: 'preference-center',
+            },
+          });
+        } else if (u.bot) {
+          for (let i = 0; i < 5; i++) out.push(journeyStep(u, now));
+        } else out.push(journeyStep(u, now));
+      }
+      return out;
+    },
+  };
+}
