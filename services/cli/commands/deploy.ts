@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 
 import { readCompactedTopic } from '../../engine/catalog';
 import { formatDefinitionError, readDefinitionFolder, validateDefinitions } from '../../engine/definitions';
@@ -94,7 +94,10 @@ export const deployCommand: Command = {
       io.out(`${args.dryRun ? 'dry run: ' : ''}${plan.publish.length} record(s) to ${topic}\n`);
       return 0;
     }
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    const producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     try {
       await producer.send({

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 
+import { Partitioners } from 'kafkajs';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -115,7 +116,10 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
   const partitionCount = await ensureTopics(admin, topics, log);
   await admin.disconnect();
 
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const renderSecret = config.http.renderSecret;
   const emit = createEmitter({
