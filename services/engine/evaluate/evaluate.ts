@@ -2,7 +2,7 @@
  * evaluate(): one input against one user's state and every plan, returning what to do. Pure and
  * deterministic: the same arguments always give the same result (DESIGN.md decision 2).
  */
-import type { StoredEvent, UserState } from '../state';
+import type { SpaceState, StoredEvent, UserState } from '../state';
 import { emptyUserState } from '../state';
 import { onAudienceEvent, removeMembership } from './audience';
 import { eventMatches } from './conditions';
@@ -51,7 +51,7 @@ export function evaluate(
     policies,
     now,
     userId: inputUserId(input),
-    state: structuredClone(before),
+    state: cloneState(before),
     status: triggerStatus,
     decisions: [],
     activations: [],
@@ -99,6 +99,36 @@ export function evaluate(
       .map(([id, dueAt]) => ({ timerId: id, dueAt })),
     conversions: ctx.conversions,
     activationCounts: ctx.activationCounts,
+  };
+}
+
+/**
+ * A copy of the state that evaluate may change. Stored events, consent records, emissions, audience
+ * memberships, absence arms and goal windows are never mutated (only replaced), so they are shared;
+ * containers and runs (mutated while advancing) are copied. Far cheaper than a deep clone of history.
+ */
+function cloneState(s: UserState): UserState {
+  const space = (x: SpaceState): SpaceState => ({
+    triggers: Object.fromEntries(
+      Object.entries(x.triggers).map(([id, ts]) => [
+        id,
+        { ...ts, run: ts.run ? { ...ts.run, signalEventIds: [...ts.run.signalEventIds] } : null },
+      ]),
+    ),
+    emissions: [...x.emissions],
+    audiences: [...x.audiences],
+  });
+  return {
+    ...s,
+    history: [...s.history],
+    seen: [...s.seen],
+    rate: [...s.rate],
+    bot: s.bot ? { ...s.bot } : null,
+    profile: { ...s.profile },
+    profileAt: { ...s.profileAt },
+    consent: { ...s.consent },
+    live: space(s.live),
+    shadow: space(s.shadow),
   };
 }
 
