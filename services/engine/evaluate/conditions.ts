@@ -118,9 +118,23 @@ export function historyHolds(
   exclude: ReadonlySet<string> = new Set(),
 ): boolean {
   let n = 0;
-  for (const e of history) {
-    if (e.occurredAt <= from || e.occurredAt > to || exclude.has(e.eventId)) continue;
+  for (let i = firstAfter(history, from); i < history.length; i++) {
+    const e = history[i] as StoredEvent;
+    if (e.occurredAt > to) break;
+    if (exclude.has(e.eventId)) continue;
     if (eventMatches(c, e) && ++n >= c.atLeast) return true;
   }
   return false;
+}
+
+/** Index of the first event with occurredAt > t in a history sorted by occurredAt (binary search). */
+export function firstAfter(history: readonly StoredEvent[], t: number): number {
+  let lo = 0;
+  let hi = history.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((history[mid] as StoredEvent).occurredAt > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }

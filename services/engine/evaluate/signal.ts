@@ -3,10 +3,11 @@
  * conditions. Called for events that are neither duplicates, bots nor late.
  */
 import type { StoredEvent } from '../state';
-import { eventField, eventMatches, historyHolds, profileHolds } from './conditions';
+import { eventField, eventMatches, firstAfter, historyHolds, profileHolds } from './conditions';
 import type { Ctx } from './context';
 import { spaceOf, timerId, triggerState } from './context';
 import type { AbsentSignal, CountSignal, Plan } from './plan';
+import { SESSION_LOOKBACK_MS } from './plan-set';
 import { startRun } from './step';
 
 /** Most signal event ids carried by a count signal (the newest ones). */
@@ -29,11 +30,16 @@ export function signalMatched(ctx: Ctx, plan: Plan, event: StoredEvent, ids: str
 /** The matching events counted for `e` at its time t: occurredAt in (t - D, t] or in e's session. */
 function counted(ctx: Ctx, plan: Plan, k: CountSignal, e: StoredEvent): StoredEvent[] {
   const t = e.occurredAt;
-  return ctx.state.history.filter((h) => {
-    if (h.occurredAt > t || !eventMatches(plan.signal, h)) return false;
-    if (k.withinMs === 'session') return e.sessionId !== null && h.sessionId === e.sessionId;
-    return h.occurredAt > t - k.withinMs;
-  });
+  const history = ctx.state.history;
+  const from = k.withinMs === 'session' ? t - SESSION_LOOKBACK_MS : t - k.withinMs;
+  const out: StoredEvent[] = [];
+  for (let i = firstAfter(history, from); i < history.length; i++) {
+    const h = history[i] as StoredEvent;
+    if (h.occurredAt > t) break;
+    if (k.withinMs === 'session' && h.sessionId !== e.sessionId) continue;
+    if (eventMatches(plan.signal, h)) out.push(h);
+  }
+  return out;
 }
 
 function size(k: CountSignal, events: readonly StoredEvent[]): number {
