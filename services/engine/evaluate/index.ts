@@ -42,6 +42,7 @@ export { finishActivation } from './output';
 export { fieldCondition, fieldConditions, parseParams, parseTemplate } from './build';
 export type { OperatorsInput } from './build';
 export { indexPlans, maxRunMs, SESSION_LOOKBACK_MS } from './plan-set';
+export { requiredStateTtlMs } from './upkeep';
 export type { PlanSet } from './plan-set';
 export { evaluate } from './evaluate';
 export type { EvaluateResult } from './evaluate';

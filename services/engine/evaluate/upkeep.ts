@@ -67,3 +67,26 @@ export function prune(ctx: Ctx): void {
     }
   }
 }
+
+/**
+ * The shortest state time to live (ms after a user's last write) that loses nothing any plan or policy
+ * still needs: history look-back, cooldowns, caps, runs, absence timers, goal windows and, longest in
+ * practice, consent records (policies.consent.maxAge). A shorter TTL forgets a quiet user's consent, so
+ * their next signal is `consent_missing` until the consent topic is replayed.
+ */
+export function requiredStateTtlMs(set: PlanSet, policies: PoliciesPlan): number {
+  const perPlan = set.plans.map((p) =>
+    Math.max(
+      p.suppression.cooldownMs,
+      p.goal ? p.goal.withinMs : 0,
+      p.signal.kind.type === 'absent' ? p.signal.kind.withinMs : 0,
+    ),
+  );
+  return Math.max(
+    set.historyLookbackMs + policies.latenessMaxMs,
+    longestCapMs(set, policies),
+    policies.consentMaxAgeMs,
+    policies.botFlagForMs,
+    ...perPlan,
+  );
+}

@@ -1,5 +1,10 @@
-import { indexPlans, maxRunMs, SESSION_LOOKBACK_MS } from '../../../../services/engine/evaluate';
-import { action, cond, DAY, HOUR, plan, wait } from './helpers';
+import {
+  indexPlans,
+  maxRunMs,
+  requiredStateTtlMs,
+  SESSION_LOOKBACK_MS,
+} from '../../../../services/engine/evaluate';
+import { action, cond, DAY, HOUR, plan, policies, wait } from './helpers';
 
 describe('indexPlans', () => {
   it('orders by priority then id, and routes every event type a plan mentions', () => {
@@ -48,5 +53,38 @@ describe('indexPlans', () => {
     expect(indexPlans([plan({ after: [cond('s', 90 * DAY)] })]).historyLookbackMs).toBe(90 * DAY);
     expect(indexPlans([plan({ exitIf: [cond('s', 3 * DAY)] })]).historyLookbackMs).toBe(3 * DAY);
     expect(indexPlans([]).historyLookbackMs).toBe(0);
+  });
+});
+
+describe('requiredStateTtlMs', () => {
+  it('covers consent maxAge, history, cooldowns, goals and absence timers', () => {
+    const pol = policies({ consentMaxAgeMs: 10 * DAY, latenessMaxMs: HOUR });
+    expect(requiredStateTtlMs(indexPlans([plan({ cooldownMs: DAY })]), pol)).toBe(10 * DAY);
+    expect(requiredStateTtlMs(indexPlans([plan({ cooldownMs: 30 * DAY })]), pol)).toBe(30 * DAY);
+    expect(requiredStateTtlMs(indexPlans([plan({ after: [cond('s', 90 * DAY)] })]), pol)).toBe(
+      90 * DAY + HOUR,
+    );
+    expect(
+      requiredStateTtlMs(
+        indexPlans([
+          plan({ goal: { eventTypes: new Set(['g']), channel: null, where: [], withinMs: 20 * DAY } }),
+        ]),
+        pol,
+      ),
+    ).toBe(20 * DAY);
+    expect(
+      requiredStateTtlMs(
+        indexPlans([
+          plan({
+            kind: {
+              type: 'absent',
+              withinMs: 15 * DAY,
+              absent: { eventTypes: new Set(['x']), channel: null, where: [] },
+            },
+          }),
+        ]),
+        pol,
+      ),
+    ).toBe(15 * DAY + HOUR);
   });
 });
