@@ -294,9 +294,20 @@ export function startRun(
   dueAt: number,
 ): void {
   const ts = triggerState(ctx, spaceOf(plan), plan.id);
-  if (ts.run) return; // absorbed by the active run (README: semantics decisions)
   const first = plan.steps[0];
   if (!first) return;
+  if (ts.run) {
+    // One run per user and trigger: the signal is absorbed by the active run. When the run already fired
+    // within the cooldown, that is the reason to record (README: semantics decisions).
+    const last = ts.lastFiredAt;
+    if (last !== null && ctx.now - last < plan.suppression.cooldownMs) {
+      const step = plan.steps.find((s) => s.kind === 'action') ?? first;
+      decide(ctx, plan, step.id, 'suppressed', 'cooldown', signalEventIds, dueAt, [
+        { name: 'cooldown', passed: false, detail: `last fired ${last}; run active at ${ts.run.stepId}` },
+      ]);
+    }
+    return;
+  }
   const run: RunState = {
     version: plan.version,
     stepId: first.id,

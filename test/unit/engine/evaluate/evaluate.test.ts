@@ -162,6 +162,18 @@ describe('sequence', () => {
     expect(outcomes(s)).toEqual(['trig:show-cta:fired', 'trig:follow-up:fired']);
   });
 
+  it('a signal during an active run that fired within the cooldown records suppressed: cooldown', () => {
+    const s = sim([pricing({ cooldownMs: 7 * DAY })]);
+    s.send(ev(), T0);
+    s.send(ev({ occurredAt: T0 + HOUR }), T0 + HOUR);
+    s.advanceTo(T0 + DAY);
+    expect(outcomes(s)).toEqual([
+      'trig:show-cta:fired',
+      'trig:show-cta:suppressed/cooldown',
+      'trig:follow-up:fired',
+    ]);
+  });
+
   it('a sequence may start with a wait; the start checks run on its first action', () => {
     const p = plan({ steps: [wait('first', HOUR), action('web', 'web.personalize', { id: 'act' })] });
     const s = sim([p], { consent: false });
