@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 
 import type { CompiledDefinitions } from '../definitions';
 import { EngineError } from '../errors';
-import { evaluate, inputUserId } from '../evaluate';
+import { evaluate, inputUserId, requiredStateTtlMs } from '../evaluate';
 import type { Activation, ActivationDraft, Conversion, Decision, Input, TriggerStatus } from '../evaluate';
 import type { EmitBatch } from '../emit';
 import type { EngineMetrics } from '../metrics';
@@ -18,6 +18,7 @@ export interface LaneOptions {
   /** Sends the batch's outputs in one producer call; resolves with the activations as emitted. */
   emit: (batch: EmitBatch) => Promise<Activation[]>;
   clock: () => number;
+  /** Configured time to live of user state, ms; raised to what the definitions need (consent max age, look-backs). */
   stateTtlMs: number;
   metrics: EngineMetrics;
   logger: Logger;
@@ -119,11 +120,13 @@ export class Lane {
     const emitted = await opts.emit({ activations, decisions, dlq });
     lap('emit');
 
+    // A TTL shorter than the longest look-back (consent.maxAge, typically) would forget a quiet user's consent.
+    const ttlMs = Math.max(opts.stateTtlMs, requiredStateTtlMs(defs.index, defs.policies));
     const states: StateWrite<UserState>[] = [...dirty].map((userId) => ({
       userId,
       expectedRev: loaded.get(userId)?.rev ?? 0,
       next: current.get(userId) as UserState,
-      ttlMs: opts.stateTtlMs,
+      ttlMs,
     }));
     const result = await opts.store.apply({
       states,

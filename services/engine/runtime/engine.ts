@@ -41,6 +41,8 @@ export interface RunningEngine {
   /** The HTTP port actually bound (null without HTTP). */
   httpPort: number | null;
   definitions: DefinitionsHolder;
+  /** Partition numbers this instance owns now (its lanes). */
+  ownedPartitions(): number[];
   ready(): boolean;
   stop(): Promise<void>;
 }
@@ -182,15 +184,19 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     },
     onSuccess: () => (redisUp = true),
   });
+  let owned = new Set<number>();
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     joined = true;
-    const owned = new Set<number>();
+    owned = new Set<number>();
     for (const partitions of Object.values(payload.memberAssignment))
       for (const p of partitions) owned.add(p);
     timers.setPartitions([...owned]);
     log.info({ partitions: [...owned].sort((a, b) => a - b), partitionCount }, 'joined group');
   });
-  consumer.on(consumer.events.REBALANCING, () => timers.setPartitions([]));
+  consumer.on(consumer.events.REBALANCING, () => {
+    owned = new Set();
+    timers.setPartitions([]);
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     joined = false;
     log.error({ err: payload.error }, 'consumer crashed');
@@ -289,6 +295,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
   return {
     httpPort,
     definitions: holder,
+    ownedPartitions: () => [...owned].sort((x, y) => x - y),
     ready,
     stop: async () => {
       clearInterval(readyTimer);
@@ -314,7 +321,9 @@ async function ensureTopics(
   log: Logger,
 ): Promise<number> {
   const existing = new Set(await admin.listTopics());
-  const metadata = await admin.fetchTopicMetadata({ topics: topics.inputs.filter((t) => existing.has(t)) });
+  const present = topics.inputs.filter((t) => existing.has(t));
+  // kafkajs reads an empty list as "all topics": ask only when some input topic exists.
+  const metadata = present.length > 0 ? await admin.fetchTopicMetadata({ topics: present }) : { topics: [] };
   const counts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
   const count = counts.size > 0 ? checkCoPartitioned(counts) : 3;
   const wanted = [
