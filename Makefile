@@ -28,13 +28,13 @@ typecheck: deps
 build: typecheck
 
 unit: deps
-	$(NODE_BIN)/jest --selectProjects unit --passWithNoTests --coverage --coverageReporters=text-summary
+	$(NODE_BIN)/jest --selectProjects unit --coverage --coverageReporters=text-summary
 
 integration: deps redis tools
-	$(NODE_BIN)/jest --selectProjects integration --runInBand --passWithNoTests
+	$(NODE_BIN)/jest --selectProjects integration --runInBand
 
 e2e: deps redis tools
-	$(NODE_BIN)/jest --selectProjects e2e --runInBand --passWithNoTests
+	$(NODE_BIN)/jest --selectProjects e2e --runInBand
 
 test: deps redis tools lint typecheck unit integration e2e
 
