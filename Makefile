@@ -5,8 +5,11 @@ NODE_BIN := node_modules/.bin
 
 .PHONY: test demo bench broker lint typecheck build unit integration e2e deps redis tools clean
 
+# Installs the locked versions. Not `npm ci`: the package registry reachable here lacks the other
+# platforms' optional binaries of @swc/core and unrs-resolver (404), so npm cannot record them in the
+# lockfile and `npm ci` refuses it as out of sync; `npm install --no-save` honours the lockfile as it is.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-save --no-audit --no-fund
 	@touch $@
 
 deps: node_modules/.package-lock.json
