@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import type {
+  ConsentChange as EvaluateConsentChange,
+  EngineEvent as EvaluateEngineEvent,
+  EventContext as EvaluateEventContext,
+  ProfileUpdate as EvaluateProfileUpdate,
+} from '../evaluate';
 import { isBcp47Locale, isIanaTimeZone, isIsoRegion } from './formats';
 
 /**
@@ -45,10 +51,25 @@ export const consentChangeSchema = z.object({
   source: z.string().max(256),
 });
 
-export type EventContext = z.infer<typeof eventContextSchema>;
-export type EngineEvent = z.infer<typeof engineEventSchema>;
-export type ProfileUpdate = z.infer<typeof profileUpdateSchema>;
-export type ConsentChange = z.infer<typeof consentChangeSchema>;
+/** True only when A and B are the same type (both directions, no `any` leaking through). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Compiles only when its argument is `true`. */
+type Assert<T extends true> = T;
+
+/*
+ * The types evaluate/ consumes are declared in evaluate/input.ts; these assertions break the build the
+ * moment a schema here and a type there drift apart, so what ingest emits is exactly what evaluate reads.
+ */
+export type EventContext = EvaluateEventContext;
+export type EngineEvent = EvaluateEngineEvent;
+export type ProfileUpdate = EvaluateProfileUpdate;
+export type ConsentChange = EvaluateConsentChange;
+export type SchemasMatchEvaluate = [
+  Assert<Same<z.output<typeof eventContextSchema>, EventContext>>,
+  Assert<Same<z.output<typeof engineEventSchema>, EngineEvent>>,
+  Assert<Same<z.output<typeof profileUpdateSchema>, ProfileUpdate>>,
+  Assert<Same<z.output<typeof consentChangeSchema>, ConsentChange>>,
+];
 
 /**
  * What each field must be, in words, for the DLQ `error` sentence. Keys are normalised paths: user

@@ -1,13 +1,10 @@
 import type { z } from 'zod';
 import { consentChangeSchema, engineEventSchema, FIELD_RULES, profileUpdateSchema } from './schemas';
-import type { ConsentChange, EngineEvent, ProfileUpdate } from './schemas';
+import type { Input } from '../evaluate';
 import type { InputTopic } from './topics';
 
-/** A validated input, ready for the lane. */
-export type IngestInput =
-  | { kind: 'event'; event: EngineEvent }
-  | { kind: 'profile'; update: ProfileUpdate }
-  | { kind: 'consent'; change: ConsentChange };
+/** A validated input, ready for the lane: evaluate's `Input` without the timer kind (timers are not consumed). */
+export type IngestInput = Exclude<Input, { kind: 'timer' }>;
 
 /**
  * Why a record was rejected: `reason` is a short stable string (metric label `reason`, prefix of the
