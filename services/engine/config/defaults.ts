@@ -25,9 +25,12 @@ export const CONFIG_DEFAULTS = {
   timerPollIntervalMs: 50,
   /** Most due timers one lane takes into one batch. */
   timerBatchMax: 500,
-  /** Time to live of a user's state after its last write: users who go quiet expire. 90 days covers
-   * the longest look-backs of the examples (`after: signup within 90d`). */
-  stateTtlMs: 90 * DAY_MS,
+  /**
+   * Time to live of a user's state after its last write: users who go quiet expire. 400 days outlives
+   * the example policies' `consent.maxAge: 395d`, so a returning user's consent is still known (a
+   * shorter TTL would turn it into consent_missing); evaluate's `requiredStateTtlMs` gives the exact floor.
+   */
+  stateTtlMs: 400 * DAY_MS,
   /** Recent decisions kept per user for `GET /v1/users/{userId}/decisions`. */
   decisionsKeptPerUser: 50,
   /** Longest a graceful shutdown waits for in-flight batches before exiting. */
