@@ -1,38 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 import { ErrorCode } from '../errors';
+import { OffsetStore } from './offsets';
+import { chooseProtocol, sameProtocols, sharesProtocol } from './protocol';
+import { KeyedQueue } from './queue';
+import { realScheduler } from './scheduler';
+import type { Scheduler } from './scheduler';
+import type {
+  CommitEntry,
+  FetchedTopic,
+  GroupDescription,
+  GroupListing,
+  GroupState,
+  JoinRequest,
+  JoinResult,
+  LeaveResult,
+  Protocol,
+  SyncRequest,
+  SyncResult,
+} from './types';
 
-export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
-
-export interface Protocol {
-  name: string;
-  metadata: Buffer;
-}
-
-export interface JoinRequest {
-  groupId: string;
-  memberId: string;
-  /** JoinGroup v4+ without an instance id: a new member first gets MEMBER_ID_REQUIRED (KIP-394). */
-  requireKnownMemberId: boolean;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  protocolType: string;
-  protocols: Protocol[];
-  clientId: string;
-  clientHost: string;
-}
-
-export interface JoinResult {
-  errorCode: number;
-  generation: number;
-  protocolName: string;
-  leaderId: string;
-  memberId: string;
-  members: { memberId: string; metadata: Buffer }[];
-}
-
+/** A member of a group; `heldJoin`/`heldSync` answer a parked JoinGroup or SyncGroup. */
 export interface Member {
   id: string;
   clientId: string;
@@ -42,10 +30,11 @@ export interface Member {
   protocols: Protocol[];
   assignment: Buffer;
   heldJoin: ((r: JoinResult) => void) | null;
-  heldSync: ((r: { errorCode: number; assignment: Buffer }) => void) | null;
-  sessionTimer: NodeJS.Timeout | null;
+  heldSync: ((r: SyncResult) => void) | null;
+  cancelSession: (() => void) | null;
 }
 
+/** A group as the coordinator keeps it. */
 export interface Group {
   id: string;
   state: GroupState;
@@ -54,48 +43,77 @@ export interface Group {
   protocolName: string | null;
   leaderId: string | null;
   members: Map<string, Member>;
-  pending: Map<string, NodeJS.Timeout>;
-  rebalanceTimer: NodeJS.Timeout | null;
-  syncTimer: NodeJS.Timeout | null;
+  /** Member ids handed out with MEMBER_ID_REQUIRED, each with its expiry cancel. */
+  pending: Map<string, () => void>;
+  cancelRebalance: (() => void) | null;
+  cancelSync: (() => void) | null;
 }
 
-export interface CommittedOffset {
-  offset: bigint;
-  metadata: string;
+/** Minimal logger the coordinator needs (a pino logger fits). */
+export interface CoordinatorLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
 }
 
 export interface CoordinatorOptions {
+  /** Where committed offsets are kept (`<dataDir>/group-offsets/*.json`); memory only when null. */
   dataDir: string | null;
-  /** Whether topic/partition exists (OffsetCommit answers 3 otherwise). */
+  /** Whether topic/partition exists: OffsetCommit answers 3 otherwise. */
   partitionExists: (topic: string, partition: number) => boolean;
+  /** JoinGroup session timeouts outside [min, max] get 26. Defaults 6000 and 1_800_000 (Kafka's). */
   minSessionTimeoutMs?: number;
   maxSessionTimeoutMs?: number;
+  /** Timers (session, rebalance, pending sync, pending member id); default Node timers. */
+  scheduler?: Scheduler;
+  /** Member ids for new members; default `${clientId}-${uuid}` as Kafka does. */
+  newMemberId?: (clientId: string) => string;
+  log?: CoordinatorLog;
 }
 
+/** Kafka's offset.metadata.max.bytes. */
 const MAX_METADATA_BYTES = 4096;
+const EMPTY = Buffer.alloc(0);
+const silent: CoordinatorLog = { warn: () => {}, error: () => {} };
 
-function timer(ms: number, fn: () => void): NodeJS.Timeout {
-  const t = setTimeout(fn, ms);
-  t.unref();
-  return t;
-}
+const failJoin = (errorCode: number, memberId: string): JoinResult => ({
+  errorCode,
+  generation: -1,
+  protocolName: '',
+  leaderId: '',
+  memberId,
+  members: [],
+});
 
 /**
- * Kafka's classic consumer-group coordinator (devbroker.md §6): Empty, PreparingRebalance,
- * CompletingRebalance, Stable; joins held until every member rejoined; syncs held until the leader's;
- * sessions expire; committed offsets kept per group and, with a data dir, in a JSON file replaced
- * atomically. JavaScript runs each call to completion, so a group's changes never interleave.
+ * Kafka's classic consumer-group coordinator (devbroker.md §6, GroupCoordinator.scala): Empty,
+ * PreparingRebalance, CompletingRebalance, Stable; the KIP-394 member-id handshake; joins held until
+ * every member rejoined or the rebalance timeout evicts the rest; syncs held until the leader's;
+ * sessions expire; committed offsets per group.
+ *
+ * Every state change is synchronous and runs to completion, so no two requests' changes interleave;
+ * the work that awaits (persisting commits) runs on one queue per group, so a group's commits are
+ * applied and written in request order.
  */
 export class GroupCoordinator {
   readonly groups = new Map<string, Group>();
-  private readonly offsets = new Map<string, Map<string, CommittedOffset>>();
+  private readonly offsets: OffsetStore;
+  private readonly queue = new KeyedQueue();
+  private readonly scheduler: Scheduler;
   private readonly minSession: number;
   private readonly maxSession: number;
+  private readonly newMemberId: (clientId: string) => string;
+  private readonly log: CoordinatorLog;
 
   constructor(private readonly opts: CoordinatorOptions) {
+    this.scheduler = opts.scheduler ?? realScheduler;
     this.minSession = opts.minSessionTimeoutMs ?? 6000;
     this.maxSession = opts.maxSessionTimeoutMs ?? 1_800_000;
-    this.loadOffsets();
+    this.newMemberId = opts.newMemberId ?? ((clientId) => `${clientId}-${randomUUID()}`);
+    this.log = opts.log ?? silent;
+    this.offsets = new OffsetStore(opts.dataDir, (file, err) =>
+      this.log.error({ file, err }, 'unreadable committed-offsets file skipped'),
+    );
+    for (const id of this.offsets.groupIds()) this.group(id);
   }
 
   private group(id: string): Group {
@@ -110,33 +128,42 @@ export class GroupCoordinator {
         leaderId: null,
         members: new Map(),
         pending: new Map(),
-        rebalanceTimer: null,
-        syncTimer: null,
+        cancelRebalance: null,
+        cancelSync: null,
       };
       this.groups.set(id, g);
     }
     return g;
   }
 
+  // ---- JoinGroup ----------------------------------------------------------------------------------
+
+  /** JoinGroup: resolves when the join barrier completes (or at once for errors and the 79 handshake). */
   join(req: JoinRequest): Promise<JoinResult> {
-    const fail = (errorCode: number, memberId = req.memberId): Promise<JoinResult> =>
-      Promise.resolve({ errorCode, generation: -1, protocolName: '', leaderId: '', memberId, members: [] });
+    const fail = (code: number, memberId = req.memberId) => Promise.resolve(failJoin(code, memberId));
     if (req.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
     if (req.sessionTimeoutMs < this.minSession || req.sessionTimeoutMs > this.maxSession) {
       return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
     const existing = this.groups.get(req.groupId);
-    if (existing && existing.members.size > 0 && !this.compatible(existing, req)) {
-      return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    if (existing && existing.members.size > 0) {
+      const others = [...existing.members.values()].filter((m) => m.id !== req.memberId);
+      if (
+        (existing.protocolType !== null && existing.protocolType !== req.protocolType) ||
+        !sharesProtocol(req.protocols, others)
+      ) {
+        return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      }
     }
 
     if (req.memberId === '') {
       const g = this.group(req.groupId);
-      const id = `${req.clientId}-${randomUUID()}`;
+      const id = this.newMemberId(req.clientId);
       if (req.requireKnownMemberId) {
+        // KIP-394: remember the id for one session; the member must come back with it.
         g.pending.set(
           id,
-          timer(req.sessionTimeoutMs, () => {
+          this.scheduler.schedule(req.sessionTimeoutMs, () => {
             g.pending.delete(id);
             this.checkJoinComplete(g);
           }),
@@ -147,71 +174,62 @@ export class GroupCoordinator {
     }
 
     const g = existing;
-    if (g && g.pending.has(req.memberId)) {
-      clearTimeout(g.pending.get(req.memberId));
+    const cancelPending = g?.pending.get(req.memberId);
+    if (g && cancelPending) {
+      cancelPending();
       g.pending.delete(req.memberId);
       return this.addAndHold(g, req.memberId, req);
     }
     const member = g?.members.get(req.memberId);
-    if (!g || !member || g.state === 'Empty') return fail(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (!g || !member) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
 
-    const sameProtocols = sameMetadata(member.protocols, req.protocols);
+    const unchanged = sameProtocols(member.protocols, req.protocols);
     member.sessionTimeoutMs = req.sessionTimeoutMs;
     member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+    member.protocols = req.protocols;
     switch (g.state) {
       case 'PreparingRebalance':
-        member.protocols = req.protocols;
-        return this.hold(g, member);
+        return this.rebalanceAndHold(g, member);
       case 'CompletingRebalance':
-        if (sameProtocols) return Promise.resolve(this.joinResult(g, member));
-        member.protocols = req.protocols;
-        this.prepareRebalance(g);
-        return this.hold(g, member);
+        // A member that missed its join answer asks again: same answer, unless its protocols changed.
+        if (unchanged) return Promise.resolve(this.joinResult(g, member));
+        return this.rebalanceAndHold(g, member);
       default:
-        if (g.leaderId === member.id || !sameProtocols) {
-          member.protocols = req.protocols;
-          this.prepareRebalance(g);
-          return this.hold(g, member);
+        // Stable: a follower rejoining unchanged gets the current generation; the leader or a changed
+        // member starts a new rebalance (Kafka's rule).
+        if (g.leaderId !== member.id && unchanged) {
+          this.touch(g, member);
+          return Promise.resolve({ ...this.joinResult(g, member), members: [] });
         }
-        return Promise.resolve({ ...this.joinResult(g, member), members: [] });
+        return this.rebalanceAndHold(g, member);
     }
-  }
-
-  private compatible(g: Group, req: JoinRequest): boolean {
-    if (g.protocolType !== null && g.protocolType !== req.protocolType) return false;
-    const names = new Set(req.protocols.map((p) => p.name));
-    for (const m of g.members.values()) {
-      if (m.id === req.memberId) continue;
-      if (!m.protocols.some((p) => names.has(p.name))) return false;
-    }
-    return true;
   }
 
   private addAndHold(g: Group, id: string, req: JoinRequest): Promise<JoinResult> {
-    const member: Member = {
+    g.members.set(id, {
       id,
       clientId: req.clientId,
       clientHost: req.clientHost,
       sessionTimeoutMs: req.sessionTimeoutMs,
       rebalanceTimeoutMs: req.rebalanceTimeoutMs,
       protocols: req.protocols,
-      assignment: Buffer.alloc(0),
+      assignment: EMPTY,
       heldJoin: null,
       heldSync: null,
-      sessionTimer: null,
-    };
-    g.members.set(id, member);
+      cancelSession: null,
+    });
     g.protocolType = req.protocolType;
-    const held = this.hold(g, member, false);
-    if (g.state !== 'PreparingRebalance') this.prepareRebalance(g);
-    else this.checkJoinComplete(g);
-    return held;
+    return this.rebalanceAndHold(g, g.members.get(id)!);
   }
 
-  private hold(g: Group, member: Member, check = true): Promise<JoinResult> {
-    const p = new Promise<JoinResult>((resolve) => (member.heldJoin = resolve));
-    if (check) this.checkJoinComplete(g);
-    return p;
+  private rebalanceAndHold(g: Group, member: Member): Promise<JoinResult> {
+    const held = new Promise<JoinResult>((resolve) => (member.heldJoin = resolve));
+    // A parked member is not subject to session expiry (Kafka): the rebalance timeout governs it.
+    member.cancelSession?.();
+    member.cancelSession = null;
+    if (g.state === 'PreparingRebalance') this.checkJoinComplete(g);
+    else this.prepareRebalance(g);
+    return held;
   }
 
   private joinResult(g: Group, member: Member): JoinResult {
@@ -225,40 +243,46 @@ export class GroupCoordinator {
       members: isLeader
         ? [...g.members.values()].map((m) => ({
             memberId: m.id,
-            metadata: m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? Buffer.alloc(0),
+            metadata: m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? EMPTY,
           }))
         : [],
     };
   }
 
+  private rebalanceTimeout(g: Group): number {
+    return Math.max(0, ...[...g.members.values()].map((m) => m.rebalanceTimeoutMs || m.sessionTimeoutMs));
+  }
+
+  /** Enters PreparingRebalance: held syncs get 27, the rebalance deadline is armed. */
   private prepareRebalance(g: Group): void {
     if (g.state === 'CompletingRebalance') {
-      for (const m of g.members.values()) this.answerSync(m, ErrorCode.REBALANCE_IN_PROGRESS);
+      for (const m of g.members.values()) this.answerSync(g, m, ErrorCode.REBALANCE_IN_PROGRESS);
     }
-    if (g.syncTimer) clearTimeout(g.syncTimer);
-    g.syncTimer = null;
+    g.cancelSync?.();
+    g.cancelSync = null;
     if (g.state !== 'PreparingRebalance') {
       g.state = 'PreparingRebalance';
-      const timeout = Math.max(
-        0,
-        ...[...g.members.values()].map((m) => m.rebalanceTimeoutMs || m.sessionTimeoutMs),
-      );
-      if (g.rebalanceTimer) clearTimeout(g.rebalanceTimer);
-      g.rebalanceTimer = timer(timeout, () => this.completeJoin(g));
+      g.cancelRebalance?.();
+      g.cancelRebalance = this.scheduler.schedule(this.rebalanceTimeout(g), () => {
+        g.cancelRebalance = null;
+        this.completeJoin(g);
+      });
     }
     this.checkJoinComplete(g);
   }
 
+  /** The barrier: completes the join once every member (and every pending id) has rejoined. */
   private checkJoinComplete(g: Group): void {
     if (g.state !== 'PreparingRebalance' || g.pending.size > 0) return;
     for (const m of g.members.values()) if (!m.heldJoin) return;
     this.completeJoin(g);
   }
 
+  /** Ends PreparingRebalance: members that did not rejoin are evicted, the generation advances. */
   private completeJoin(g: Group): void {
     if (g.state !== 'PreparingRebalance') return;
-    if (g.rebalanceTimer) clearTimeout(g.rebalanceTimer);
-    g.rebalanceTimer = null;
+    g.cancelRebalance?.();
+    g.cancelRebalance = null;
     for (const m of [...g.members.values()]) if (!m.heldJoin) this.dropMember(g, m);
     g.generation += 1;
     if (g.members.size === 0) {
@@ -269,69 +293,67 @@ export class GroupCoordinator {
       return;
     }
     g.protocolName = chooseProtocol([...g.members.values()]);
-    if (!g.leaderId || !g.members.has(g.leaderId)) g.leaderId = g.members.keys().next().value as string;
+    if (g.leaderId === null || !g.members.has(g.leaderId)) g.leaderId = g.members.keys().next().value ?? null;
     g.state = 'CompletingRebalance';
     for (const m of g.members.values()) {
       const resolve = m.heldJoin;
       m.heldJoin = null;
-      m.assignment = Buffer.alloc(0);
+      m.assignment = EMPTY;
       resolve?.(this.joinResult(g, m));
       this.touch(g, m);
     }
-    const timeout = Math.max(
-      ...[...g.members.values()].map((m) => m.rebalanceTimeoutMs || m.sessionTimeoutMs),
-    );
-    g.syncTimer = timer(timeout, () => {
-      g.syncTimer = null;
+    g.cancelSync = this.scheduler.schedule(this.rebalanceTimeout(g), () => {
+      g.cancelSync = null;
       if (g.state !== 'CompletingRebalance') return;
+      // Pending-sync timeout: members that never sent SyncGroup are removed, the rest rebalance.
       for (const m of [...g.members.values()]) if (!m.heldSync) this.dropMember(g, m);
       this.prepareRebalance(g);
     });
   }
 
-  /** Restarts a member's session timer (heartbeat, join, sync or commit). */
+  /** Restarts a member's session timer (heartbeat, join or sync answered, commit). */
   private touch(g: Group, m: Member): void {
-    if (m.sessionTimer) clearTimeout(m.sessionTimer);
-    m.sessionTimer = timer(m.sessionTimeoutMs, () => {
-      m.sessionTimer = null;
-      if (m.heldJoin || m.heldSync) return this.touch(g, m);
-      if (g.members.get(m.id) === m) this.removeMember(g, m);
+    m.cancelSession?.();
+    m.cancelSession = this.scheduler.schedule(m.sessionTimeoutMs, () => {
+      m.cancelSession = null;
+      if (g.members.get(m.id) !== m) return;
+      // A parked sync keeps its member alive (Kafka's shouldKeepAlive); the pending-sync timer bounds it.
+      if (m.heldSync) return this.touch(g, m);
+      if (!m.heldJoin) this.removeMember(g, m);
     });
   }
 
   private dropMember(g: Group, m: Member): void {
-    if (m.sessionTimer) clearTimeout(m.sessionTimer);
-    m.heldJoin?.({
-      errorCode: ErrorCode.UNKNOWN_MEMBER_ID,
-      generation: -1,
-      protocolName: '',
-      leaderId: '',
-      memberId: m.id,
-      members: [],
-    });
+    m.cancelSession?.();
+    m.cancelSession = null;
+    const held = m.heldJoin;
     m.heldJoin = null;
+    held?.(failJoin(ErrorCode.UNKNOWN_MEMBER_ID, m.id));
     g.members.delete(m.id);
+    this.answerSync(null, m, ErrorCode.UNKNOWN_MEMBER_ID);
   }
 
+  /** Removal on session expiry or LeaveGroup. */
   private removeMember(g: Group, m: Member): void {
     this.dropMember(g, m);
     if (g.state === 'Stable' || g.state === 'CompletingRebalance') this.prepareRebalance(g);
     else this.checkJoinComplete(g);
   }
 
-  private answerSync(m: Member, errorCode: number): void {
+  /** Answers a member's held sync, if any; the member then gets a fresh session to act on it (Kafka). */
+  private answerSync(g: Group | null, m: Member, errorCode: number): void {
     const resolve = m.heldSync;
+    if (!resolve) return;
     m.heldSync = null;
-    resolve?.({ errorCode, assignment: errorCode === 0 ? m.assignment : Buffer.alloc(0) });
+    resolve({ errorCode, assignment: errorCode === 0 ? m.assignment : EMPTY });
+    if (g && g.members.get(m.id) === m) this.touch(g, m);
   }
 
-  sync(req: {
-    groupId: string;
-    memberId: string;
-    generation: number;
-    assignments: { memberId: string; assignment: Buffer }[];
-  }): Promise<{ errorCode: number; assignment: Buffer }> {
-    const fail = (errorCode: number) => Promise.resolve({ errorCode, assignment: Buffer.alloc(0) });
+  // ---- SyncGroup, Heartbeat, LeaveGroup ---------------------------------------------------------------
+
+  /** SyncGroup: followers in CompletingRebalance are held until the leader's assignments arrive. */
+  sync(req: SyncRequest): Promise<SyncResult> {
+    const fail = (errorCode: number) => Promise.resolve({ errorCode, assignment: EMPTY });
     if (req.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
     const g = this.groups.get(req.groupId);
     const m = g?.members.get(req.memberId);
@@ -340,41 +362,48 @@ export class GroupCoordinator {
     if (g.state === 'PreparingRebalance') return fail(ErrorCode.REBALANCE_IN_PROGRESS);
     this.touch(g, m);
     if (g.state === 'Stable') return Promise.resolve({ errorCode: 0, assignment: m.assignment });
-    const held = new Promise<{ errorCode: number; assignment: Buffer }>((resolve) => (m.heldSync = resolve));
+    this.answerSync(null, m, ErrorCode.REBALANCE_IN_PROGRESS); // a duplicate sync replaces the older one
+    const held = new Promise<SyncResult>((resolve) => (m.heldSync = resolve));
     if (m.id === g.leaderId) {
+      // Assignments are opaque bytes; members the leader left out get none.
       const byId = new Map(req.assignments.map((a) => [a.memberId, a.assignment]));
-      for (const member of g.members.values()) member.assignment = byId.get(member.id) ?? Buffer.alloc(0);
+      for (const member of g.members.values()) member.assignment = byId.get(member.id) ?? EMPTY;
       g.state = 'Stable';
-      if (g.syncTimer) clearTimeout(g.syncTimer);
-      g.syncTimer = null;
-      for (const member of g.members.values()) this.answerSync(member, 0);
+      g.cancelSync?.();
+      g.cancelSync = null;
+      for (const member of g.members.values()) this.answerSync(g, member, 0);
     }
     return held;
   }
 
+  /** Heartbeat: 27 only while PreparingRebalance (the session is still refreshed then). */
   heartbeat(groupId: string, memberId: string, generation: number): number {
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const g = this.groups.get(groupId);
     const m = g?.members.get(memberId);
     if (!g || !m || g.state === 'Empty') return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generation !== g.generation) return ErrorCode.ILLEGAL_GENERATION;
-    this.touch(g, m);
+    if (!m.heldJoin && !m.heldSync) this.touch(g, m);
     return g.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : 0;
   }
 
-  /** Removes members; per-member error codes in order (0, or 25 for an unknown member). */
-  leave(groupId: string, memberIds: string[]): { topLevel: number; perMember: number[] } {
-    if (groupId === '') return { topLevel: ErrorCode.INVALID_GROUP_ID, perMember: memberIds.map(() => 24) };
-    const g = this.groups.get(groupId);
-    if (!g)
+  /**
+   * LeaveGroup: removes members as on session expiry. A pending id leaves silently; an unknown one gets
+   * 25; for an unknown group every member gets 25. `topLevel` is the v0-2 answer (the first error).
+   */
+  leave(groupId: string, memberIds: string[]): LeaveResult {
+    if (groupId === '') {
       return {
-        topLevel: ErrorCode.UNKNOWN_MEMBER_ID,
-        perMember: memberIds.map(() => ErrorCode.UNKNOWN_MEMBER_ID),
+        topLevel: ErrorCode.INVALID_GROUP_ID,
+        perMember: memberIds.map(() => ErrorCode.INVALID_GROUP_ID),
       };
+    }
+    const g = this.groups.get(groupId);
     const perMember = memberIds.map((id) => {
-      const pending = g.pending.get(id);
-      if (pending) {
-        clearTimeout(pending);
+      if (!g) return ErrorCode.UNKNOWN_MEMBER_ID;
+      const cancel = g.pending.get(id);
+      if (cancel) {
+        cancel();
         g.pending.delete(id);
         this.checkJoinComplete(g);
         return 0;
@@ -384,14 +413,18 @@ export class GroupCoordinator {
       this.removeMember(g, m);
       return 0;
     });
-    return {
-      topLevel: perMember.every((e) => e === 0) ? 0 : (perMember.find((e) => e !== 0) as number),
-      perMember,
-    };
+    return { topLevel: perMember.find((e) => e !== 0) ?? 0, perMember };
   }
 
-  /** OffsetCommit: the error code of the whole request (0 when per-partition codes apply). */
+  // ---- Offsets -------------------------------------------------------------------------------------
+
+  /**
+   * OffsetCommit's group check (devbroker.md §6): 0 when the commit may be stored. A simple commit
+   * (generation < 0) is allowed on an Empty or missing group; otherwise member (25), generation (22),
+   * and only CompletingRebalance refuses (27). A commit refreshes the member's session.
+   */
   commitCheck(groupId: string, memberId: string, generation: number): number {
+    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const g = this.groups.get(groupId);
     if (generation < 0 && (!g || g.state === 'Empty')) {
       this.group(groupId);
@@ -401,154 +434,133 @@ export class GroupCoordinator {
     if (!g || !m) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generation !== g.generation) return ErrorCode.ILLEGAL_GENERATION;
     if (g.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
-    this.touch(g, m);
+    if (!m.heldJoin && !m.heldSync) this.touch(g, m);
     return 0;
   }
 
-  /** Stores the offsets of one commit that passed `commitCheck`; returns per-partition error codes. */
-  commit(
-    groupId: string,
-    entries: { topic: string; partition: number; offset: bigint; metadata: string | null }[],
-  ): number[] {
-    let stored = this.offsets.get(groupId);
-    if (!stored) this.offsets.set(groupId, (stored = new Map()));
-    const codes = entries.map((e) => {
-      if (!this.opts.partitionExists(e.topic, e.partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      if (Buffer.byteLength(e.metadata ?? '') > MAX_METADATA_BYTES)
-        return ErrorCode.OFFSET_METADATA_TOO_LARGE;
-      stored.set(key(e.topic, e.partition), { offset: e.offset, metadata: e.metadata ?? '' });
-      return 0;
-    });
-    this.saveOffsets();
+  /**
+   * Stores the partitions of a commit that passed `commitCheck`; returns per-partition codes (3 for an
+   * unknown partition, 12 for metadata over 4096 bytes). Persisting starts in the background; use
+   * `commitOffsets` to wait for it.
+   */
+  commit(groupId: string, entries: CommitEntry[]): number[] {
+    const codes = this.store(groupId, entries);
+    void this.persist(groupId);
     return codes;
   }
 
-  /** Committed offsets; `topics` null means everything committed for the group. -1 when nothing is. */
-  fetchOffsets(
+  /**
+   * The whole OffsetCommit: the group check, then per-partition codes; resolves once the commits are on
+   * disk (with a data dir). Without errors every code is 0.
+   */
+  commitOffsets(
     groupId: string,
-    topics: { topic: string; partitions: number[] }[] | null,
-  ): { topic: string; partitions: { partition: number; offset: bigint; metadata: string }[] }[] {
-    const stored = this.offsets.get(groupId) ?? new Map<string, CommittedOffset>();
-    if (topics === null) {
-      const byTopic = new Map<string, { partition: number; offset: bigint; metadata: string }[]>();
-      for (const [k, v] of stored) {
-        const [topic, p] = splitKey(k);
-        const list = byTopic.get(topic) ?? [];
-        list.push({ partition: p, offset: v.offset, metadata: v.metadata });
-        byTopic.set(topic, list);
-      }
-      return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
-    }
+    memberId: string,
+    generation: number,
+    entries: CommitEntry[],
+  ): Promise<number[]> {
+    return this.queue.run(groupId, async () => {
+      const check = this.commitCheck(groupId, memberId, generation);
+      if (check !== 0) return entries.map(() => check);
+      const codes = this.store(groupId, entries);
+      await this.offsets.persist(groupId);
+      return codes;
+    });
+  }
+
+  private store(groupId: string, entries: CommitEntry[]): number[] {
+    return entries.map((e) => {
+      if (!this.opts.partitionExists(e.topic, e.partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (Buffer.byteLength(e.metadata ?? '') > MAX_METADATA_BYTES)
+        return ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      this.offsets.set(groupId, e.topic, e.partition, { offset: e.offset, metadata: e.metadata ?? '' });
+      return 0;
+    });
+  }
+
+  private persist(groupId: string): Promise<void> {
+    return this.queue
+      .run(groupId, () => this.offsets.persist(groupId))
+      .catch((err: unknown) => {
+        this.log.error({ err, groupId }, 'committed offsets not persisted');
+      });
+  }
+
+  /** OffsetFetch: no membership check; -1 and "" when nothing is committed; `topics` null means all. */
+  fetchOffsets(groupId: string, topics: { topic: string; partitions: number[] }[] | null): FetchedTopic[] {
+    if (topics === null) return this.offsets.all(groupId);
     return topics.map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((p) => {
-        const c = stored.get(key(t.topic, p));
+        const c = this.offsets.get(groupId, t.topic, p);
         return { partition: p, offset: c?.offset ?? -1n, metadata: c?.metadata ?? '' };
       }),
     }));
   }
 
+  // ---- Describe, list, delete ----------------------------------------------------------------------
+
+  /** DescribeGroups for one id: "Dead" with no members when missing; protocol and bytes only when Stable. */
+  describe(groupId: string): GroupDescription {
+    const g = this.groups.get(groupId);
+    if (!g) return { groupId, state: 'Dead', protocolType: '', protocolName: '', members: [] };
+    const stable = g.state === 'Stable';
+    return {
+      groupId,
+      state: g.state,
+      protocolType: g.protocolType ?? '',
+      protocolName: stable ? (g.protocolName ?? '') : '',
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.id,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        metadata: stable ? (m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? EMPTY) : EMPTY,
+        assignment: stable ? m.assignment : EMPTY,
+      })),
+    };
+  }
+
+  /** ListGroups: every group, including commit-only ones (protocol type ""). */
+  list(): GroupListing[] {
+    return [...this.groups.values()].map((g) => ({ groupId: g.id, protocolType: g.protocolType ?? '' }));
+  }
+
+  /** DeleteGroups: 69 for an unknown group, 68 for one with members; deletes commits and the file. */
   deleteGroups(ids: string[]): number[] {
     return ids.map((id) => {
       const g = this.groups.get(id);
       if (!g && !this.offsets.has(id)) return ErrorCode.GROUP_ID_NOT_FOUND;
-      if (g && g.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
+      if (g && (g.members.size > 0 || g.pending.size > 0)) return ErrorCode.NON_EMPTY_GROUP;
       this.groups.delete(id);
-      this.offsets.delete(id);
-      this.saveOffsets();
+      this.offsets.deleteGroup(id);
+      void this.persist(id);
       return 0;
     });
   }
 
-  /** Drops committed offsets of a deleted topic, as Kafka does. */
+  /** Drops every group's committed offsets of a deleted topic, as Kafka does. */
   deleteTopicOffsets(topic: string): void {
-    for (const stored of this.offsets.values()) {
-      for (const k of [...stored.keys()]) if (splitKey(k)[0] === topic) stored.delete(k);
-    }
-    this.saveOffsets();
+    for (const groupId of this.offsets.deleteTopic(topic)) void this.persist(groupId);
   }
 
+  /** Resolves once every persist queued so far has finished (for a clean stop). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.groups.keys()].map((id) => this.queue.run(id, () => undefined)));
+  }
+
+  /** Stops all timers and answers every held request with 15 (COORDINATOR_NOT_AVAILABLE). */
   close(): void {
     for (const g of this.groups.values()) {
-      if (g.rebalanceTimer) clearTimeout(g.rebalanceTimer);
-      if (g.syncTimer) clearTimeout(g.syncTimer);
-      for (const t of g.pending.values()) clearTimeout(t);
+      g.cancelRebalance?.();
+      g.cancelSync?.();
+      for (const cancel of g.pending.values()) cancel();
       for (const m of g.members.values()) {
-        if (m.sessionTimer) clearTimeout(m.sessionTimer);
-        m.heldJoin?.({
-          errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-          generation: -1,
-          protocolName: '',
-          leaderId: '',
-          memberId: m.id,
-          members: [],
-        });
-        this.answerSync(m, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+        m.cancelSession?.();
+        const held = m.heldJoin;
+        m.heldJoin = null;
+        held?.(failJoin(ErrorCode.COORDINATOR_NOT_AVAILABLE, m.id));
+        this.answerSync(null, m, ErrorCode.COORDINATOR_NOT_AVAILABLE);
       }
     }
   }
-
-  private file(): string | null {
-    return this.opts.dataDir ? join(this.opts.dataDir, 'offsets.json') : null;
-  }
-
-  private loadOffsets(): void {
-    const file = this.file();
-    if (!file) return;
-    let data: Record<string, Record<string, { offset: string; metadata: string }>>;
-    try {
-      data = JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
-      return;
-    }
-    for (const [groupId, entries] of Object.entries(data)) {
-      const stored = new Map<string, CommittedOffset>();
-      for (const [k, v] of Object.entries(entries))
-        stored.set(k, { offset: BigInt(v.offset), metadata: v.metadata });
-      this.offsets.set(groupId, stored);
-      this.group(groupId);
-    }
-  }
-
-  private saveOffsets(): void {
-    const file = this.file();
-    if (!file) return;
-    const data: Record<string, Record<string, { offset: string; metadata: string }>> = {};
-    for (const [groupId, stored] of this.offsets) {
-      data[groupId] = Object.fromEntries(
-        [...stored].map(([k, v]) => [k, { offset: String(v.offset), metadata: v.metadata }]),
-      );
-    }
-    writeFileSync(`${file}.tmp`, JSON.stringify(data));
-    renameSync(`${file}.tmp`, file);
-  }
-}
-
-function key(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
-
-function splitKey(k: string): [string, number] {
-  const i = k.lastIndexOf('\u0000');
-  return [k.slice(0, i), Number(k.slice(i + 1))];
-}
-
-function sameMetadata(a: Protocol[], b: Protocol[]): boolean {
-  return (
-    a.length === b.length && a.every((p, i) => p.name === b[i]?.name && p.metadata.equals(b[i]!.metadata))
-  );
-}
-
-/** Each member votes for its first protocol that every member supports; most votes wins, ties by name. */
-export function chooseProtocol(members: { protocols: Protocol[] }[]): string {
-  const [first, ...rest] = members;
-  const candidates = (first?.protocols ?? [])
-    .map((p) => p.name)
-    .filter((n) => rest.every((m) => m.protocols.some((p) => p.name === n)));
-  const votes = new Map<string, number>(candidates.map((c) => [c, 0]));
-  for (const m of members) {
-    const vote = m.protocols.find((p) => votes.has(p.name));
-    if (vote) votes.set(vote.name, (votes.get(vote.name) ?? 0) + 1);
-  }
-  return [...votes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? '';
 }

@@ -1,11 +1,22 @@
-/** groups: the consumer-group coordinator and committed offsets. */
-export { chooseProtocol, GroupCoordinator } from './coordinator';
+/** groups: the consumer-group coordinator and committed offsets (devbroker.md §6). */
+export { GroupCoordinator } from './coordinator';
+export type { CoordinatorLog, CoordinatorOptions, Group, Member } from './coordinator';
+export { OFFSETS_DIR, OffsetStore } from './offsets';
+export { chooseProtocol } from './protocol';
+export { KeyedQueue } from './queue';
+export { realScheduler } from './scheduler';
+export type { Scheduler } from './scheduler';
 export type {
+  CommitEntry,
   CommittedOffset,
-  Group,
+  FetchedTopic,
+  GroupDescription,
+  GroupListing,
   GroupState,
   JoinRequest,
   JoinResult,
-  Member,
+  LeaveResult,
   Protocol,
-} from './coordinator';
+  SyncRequest,
+  SyncResult,
+} from './types';

@@ -1,0 +1,469 @@
+import { ErrorCode } from '../../../../services/devbroker/errors';
+import { GroupCoordinator } from '../../../../services/devbroker/groups';
+import type { JoinRequest, JoinResult } from '../../../../services/devbroker/groups';
+import { FakeScheduler } from './fake-scheduler';
+
+const SESSION = 6000;
+const REBALANCE = 10_000;
+const G = 'g';
+
+const flush = () => new Promise<void>((r) => setImmediate(r));
+
+/** Follows a promise so a test can ask whether it has been answered yet. */
+function track<T>(p: Promise<T>): { readonly done: boolean; readonly value: T } {
+  const t = { done: false, value: undefined as T | undefined };
+  void p.then((v) => {
+    t.done = true;
+    t.value = v;
+  });
+  return t as { done: boolean; value: T };
+}
+
+function setup(partitions = new Set(['t/0', 't/1'])) {
+  const clock = new FakeScheduler();
+  let n = 0;
+  const c = new GroupCoordinator({
+    dataDir: null,
+    scheduler: clock,
+    newMemberId: () => `m${++n}`,
+    partitionExists: (t, p) => partitions.has(`${t}/${p}`),
+  });
+  const req = (memberId: string, over: Partial<JoinRequest> = {}): JoinRequest => ({
+    groupId: G,
+    memberId,
+    requireKnownMemberId: true,
+    sessionTimeoutMs: SESSION,
+    rebalanceTimeoutMs: REBALANCE,
+    protocolType: 'consumer',
+    protocols: [{ name: 'RoundRobinAssigner', metadata: Buffer.from(`meta-${memberId}`) }],
+    clientId: 'client',
+    clientHost: '/127.0.0.1',
+    ...over,
+  });
+  /** The KIP-394 handshake: the first join gets 79 and an id. */
+  const handshake = async (): Promise<string> => {
+    const first = await c.join(req(''));
+    expect(first.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+    return first.memberId;
+  };
+  const join = (memberId: string, over: Partial<JoinRequest> = {}) => track(c.join(req(memberId, over)));
+  const sync = (memberId: string, generation: number, assignments: Record<string, string> = {}) =>
+    track(
+      c.sync({
+        groupId: G,
+        memberId,
+        generation,
+        assignments: Object.entries(assignments).map(([id, a]) => ({
+          memberId: id,
+          assignment: Buffer.from(a),
+        })),
+      }),
+    );
+  const state = () => c.describe(G).state;
+
+  /** A alone and Stable at generation 1. */
+  const stableOne = async () => {
+    const a = await handshake();
+    const ja = join(a);
+    await flush();
+    expect(ja.value).toMatchObject({ errorCode: 0, generation: 1, leaderId: a, memberId: a });
+    const sa = sync(a, 1, { [a]: 'A1' });
+    await flush();
+    expect(sa.value).toEqual({ errorCode: 0, assignment: Buffer.from('A1') });
+    return a;
+  };
+
+  /** A (leader) and B, Stable at generation 2. */
+  const stableTwo = async () => {
+    const a = await stableOne();
+    const b = await handshake();
+    const jb = join(b);
+    await flush();
+    expect(state()).toBe('PreparingRebalance');
+    expect(jb.done).toBe(false);
+    const ja = join(a);
+    await flush();
+    expect(ja.value.generation).toBe(2);
+    const sb = sync(b, 2);
+    const sa = sync(a, 2, { [a]: 'A2', [b]: 'B2' });
+    await flush();
+    expect(sb.value.assignment.toString()).toBe('B2');
+    expect(sa.value.assignment.toString()).toBe('A2');
+    expect(state()).toBe('Stable');
+    return { a, b };
+  };
+  return { c, clock, req, handshake, join, sync, state, stableOne, stableTwo };
+}
+
+describe('GroupCoordinator: joining', () => {
+  it('answers a v4+ join without member id with 79 and an id, then admits that id', async () => {
+    const t = setup();
+    const first = await t.c.join(t.req(''));
+    expect(first).toMatchObject({ errorCode: 79, memberId: 'm1', generation: -1 });
+    expect(t.state()).toBe('Empty');
+    const j = t.join('m1');
+    await flush();
+    expect(j.value).toMatchObject({
+      errorCode: 0,
+      generation: 1,
+      leaderId: 'm1',
+      protocolName: 'RoundRobinAssigner',
+    });
+    expect(j.value.members).toEqual([{ memberId: 'm1', metadata: Buffer.from('meta-m1') }]);
+    expect(t.state()).toBe('CompletingRebalance');
+  });
+
+  it('admits a v0-3 join without member id at once (no handshake)', async () => {
+    const t = setup();
+    const j = t.join('', { requireKnownMemberId: false });
+    await flush();
+    expect(j.value).toMatchObject({ errorCode: 0, generation: 1, memberId: 'm1' });
+  });
+
+  it('holds joins until every member rejoined; generation 2 keeps the leader; members go to the leader only', async () => {
+    const t = setup();
+    const a = await t.stableOne();
+    const b = await t.handshake();
+    const jb = t.join(b);
+    await flush();
+    expect(jb.done).toBe(false);
+    expect(t.c.heartbeat(G, a, 1)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    const ja = t.join(a);
+    await flush();
+    const leader = ja.value as JoinResult;
+    const follower = jb.value as JoinResult;
+    expect(leader).toMatchObject({ errorCode: 0, generation: 2, leaderId: a, memberId: a });
+    expect(follower).toMatchObject({ errorCode: 0, generation: 2, leaderId: a, memberId: b, members: [] });
+    expect(leader.members.map((m) => m.memberId).sort()).toEqual([a, b].sort());
+  });
+
+  it('an unchanged follower rejoining a Stable group gets the current generation without a rebalance', async () => {
+    const t = setup();
+    const { b } = await t.stableTwo();
+    const j = t.join(b);
+    await flush();
+    expect(j.value).toMatchObject({ errorCode: 0, generation: 2, members: [] });
+    expect(t.state()).toBe('Stable');
+  });
+
+  it('rejects an invalid session timeout, an empty group id, another protocol type and an unknown member', async () => {
+    const t = setup();
+    expect((await t.c.join(t.req('', { sessionTimeoutMs: 5999 }))).errorCode).toBe(
+      ErrorCode.INVALID_SESSION_TIMEOUT,
+    );
+    expect((await t.c.join(t.req('', { groupId: '' }))).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
+    await t.stableOne();
+    expect((await t.c.join(t.req('', { protocolType: 'connect' }))).errorCode).toBe(
+      ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+    );
+    expect(
+      (await t.c.join(t.req('', { protocols: [{ name: 'other', metadata: Buffer.alloc(0) }] }))).errorCode,
+    ).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    expect((await t.c.join(t.req('nobody'))).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+});
+
+describe('GroupCoordinator: syncing', () => {
+  it("holds a follower's sync until the leader's, then answers each member its own bytes", async () => {
+    const t = setup();
+    const a = await t.stableOne();
+    const b = await t.handshake();
+    t.join(b);
+    t.join(a);
+    await flush();
+    const sb = t.sync(b, 2);
+    await flush();
+    expect(sb.done).toBe(false);
+    expect(t.state()).toBe('CompletingRebalance');
+    const sa = t.sync(a, 2, { [a]: 'for-a' }); // the leader leaves b out: b gets empty bytes
+    await flush();
+    expect(sa.value).toEqual({ errorCode: 0, assignment: Buffer.from('for-a') });
+    expect(sb.value).toEqual({ errorCode: 0, assignment: Buffer.alloc(0) });
+    expect(t.state()).toBe('Stable');
+    const again = t.sync(b, 2);
+    await flush();
+    expect(again.value.errorCode).toBe(0);
+  });
+
+  it('answers 27 to held syncs when a new rebalance starts, and 27 to a sync during Preparing', async () => {
+    const t = setup();
+    const a = await t.stableOne();
+    const b = await t.handshake();
+    t.join(b);
+    t.join(a);
+    await flush();
+    const sb = t.sync(b, 2);
+    await flush();
+    const c = await t.handshake();
+    t.join(c);
+    await flush();
+    expect(sb.value.errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    expect(t.state()).toBe('PreparingRebalance');
+    const late = t.sync(a, 2, {});
+    await flush();
+    expect(late.value.errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+  });
+
+  it('the pending-sync timer removes members that never synced and rebalances the rest', async () => {
+    const t = setup();
+    const a = await t.stableOne();
+    const b = await t.handshake();
+    t.join(b);
+    t.join(a);
+    await flush();
+    const sb = t.sync(b, 2); // the leader a heartbeats but never syncs
+    await flush();
+    for (let ms = 0; ms < REBALANCE; ms += 1000) {
+      expect(t.c.heartbeat(G, a, 2)).toBe(0);
+      t.clock.advance(1000);
+    }
+    await flush();
+    expect(sb.value.errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    expect(t.c.describe(G).members.map((m) => m.memberId)).toEqual([b]);
+    const jb = t.join(b);
+    await flush();
+    expect(jb.value).toMatchObject({ errorCode: 0, generation: 3, leaderId: b });
+  });
+
+  it('answers 22 to a stale generation and 25 to an unknown member or group', async () => {
+    const t = setup();
+    const { a } = await t.stableTwo();
+    const stale = t.sync(a, 1);
+    const unknown = t.sync('nobody', 2);
+    const noGroup = track(t.c.sync({ groupId: 'other', memberId: a, generation: 2, assignments: [] }));
+    await flush();
+    expect(stale.value.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
+    expect(unknown.value.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(noGroup.value.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+});
+
+describe('GroupCoordinator: heartbeats, expiry, eviction and leaving', () => {
+  it('answers Heartbeat 0 in Completing and Stable, 27 only in Preparing, 22 and 25 otherwise', async () => {
+    const t = setup();
+    const a = await t.handshake();
+    t.join(a);
+    await flush();
+    expect(t.state()).toBe('CompletingRebalance');
+    expect(t.c.heartbeat(G, a, 1)).toBe(0);
+    t.sync(a, 1, {});
+    await flush();
+    expect(t.state()).toBe('Stable');
+    expect(t.c.heartbeat(G, a, 1)).toBe(0);
+    expect(t.c.heartbeat(G, a, 0)).toBe(ErrorCode.ILLEGAL_GENERATION);
+    expect(t.c.heartbeat(G, 'nobody', 1)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(t.c.heartbeat('other', a, 1)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(t.c.heartbeat('', a, 1)).toBe(ErrorCode.INVALID_GROUP_ID);
+    const b = await t.handshake();
+    t.join(b);
+    await flush();
+    expect(t.c.heartbeat(G, a, 1)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+  });
+
+  it('evicts a member that misses the rebalance deadline; its later heartbeat gets 25', async () => {
+    const t = setup();
+    const { a, b } = await t.stableTwo();
+    const c = await t.handshake();
+    const jc = t.join(c);
+    const ja = t.join(a);
+    await flush();
+    t.clock.advance(REBALANCE - 1);
+    expect(ja.done).toBe(false);
+    t.c.heartbeat(G, a, 2); // keep nothing else from expiring first; b stays silent but is within its session
+    t.clock.advance(1);
+    await flush();
+    expect(ja.value).toMatchObject({ errorCode: 0, generation: 3, leaderId: a });
+    expect(jc.value).toMatchObject({ errorCode: 0, generation: 3 });
+    expect((ja.value as JoinResult).members.map((m) => m.memberId).sort()).toEqual([a, c].sort());
+    expect(t.c.heartbeat(G, b, 2)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+
+  it('removes a member whose session expires and rebalances the others; a held join is not expired', async () => {
+    const t = setup();
+    const { a, b } = await t.stableTwo();
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(SESSION / 2);
+      if (t.state() !== 'Stable') break;
+      expect(t.c.heartbeat(G, a, 2)).toBe(0); // only a keeps heartbeating
+    }
+    expect(t.state()).toBe('PreparingRebalance');
+    expect(t.c.describe(G).members.map((m) => m.memberId)).toEqual([a]);
+    expect(t.c.heartbeat(G, a, 2)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    const ja = t.join(a);
+    await flush();
+    expect(ja.value).toMatchObject({ errorCode: 0, generation: 3, leaderId: a });
+    expect(t.c.heartbeat(G, b, 3)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+
+  it('drops a pending member id that never comes back, so the barrier does not wait on it', async () => {
+    const t = setup();
+    const a = await t.handshake();
+    await t.handshake(); // m2 never rejoins
+    const ja = t.join(a);
+    await flush();
+    expect(ja.done).toBe(false);
+    t.clock.advance(SESSION);
+    await flush();
+    expect(ja.value).toMatchObject({ errorCode: 0, generation: 1 });
+  });
+
+  it('LeaveGroup rebalances the rest; a pending id leaves silently; unknown ids and groups get 25', async () => {
+    const t = setup();
+    const { a, b } = await t.stableTwo();
+    expect(t.c.leave(G, [b])).toEqual({ topLevel: 0, perMember: [0] });
+    expect(t.state()).toBe('PreparingRebalance');
+    const ja = t.join(a);
+    await flush();
+    expect(ja.value).toMatchObject({ errorCode: 0, generation: 3, leaderId: a });
+    const pending = await t.handshake();
+    expect(t.c.leave(G, [pending, 'nobody'])).toEqual({ topLevel: 25, perMember: [0, 25] });
+    expect(t.c.leave('missing', ['x'])).toEqual({ topLevel: 25, perMember: [25] });
+    expect(t.c.leave('', ['x']).topLevel).toBe(ErrorCode.INVALID_GROUP_ID);
+  });
+
+  it('the last member leaving empties the group, and its held join partner is answered', async () => {
+    const t = setup();
+    const { a, b } = await t.stableTwo();
+    t.c.leave(G, [a]);
+    t.c.leave(G, [b]);
+    expect(t.state()).toBe('Empty');
+    expect(t.c.describe(G).members).toEqual([]);
+  });
+});
+
+describe('GroupCoordinator: offsets', () => {
+  const e = (offset: bigint, partition = 0, metadata: string | null = null) => ({
+    topic: 't',
+    partition,
+    offset,
+    metadata,
+  });
+
+  it('accepts a commit during Preparing and refuses one in Completing with 27', async () => {
+    const t = setup();
+    const { a } = await t.stableTwo();
+    const c = await t.handshake();
+    t.join(c);
+    await flush();
+    expect(t.state()).toBe('PreparingRebalance');
+    expect(await t.c.commitOffsets(G, a, 2, [e(5n)])).toEqual([0]);
+    t.join(a);
+    t.clock.advance(REBALANCE);
+    await flush();
+    expect(t.state()).toBe('CompletingRebalance');
+    expect(await t.c.commitOffsets(G, a, 3, [e(6n)])).toEqual([ErrorCode.REBALANCE_IN_PROGRESS]);
+    expect(t.c.fetchOffsets(G, [{ topic: 't', partitions: [0] }])[0]?.partitions[0]?.offset).toBe(5n);
+  });
+
+  it('checks member (25) and generation (22); simple commits need an Empty or missing group', async () => {
+    const t = setup();
+    expect(await t.c.commitOffsets('solo', '', -1, [e(3n)])).toEqual([0]);
+    const { a } = await t.stableTwo();
+    expect(await t.c.commitOffsets(G, 'nobody', 2, [e(1n)])).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
+    expect(await t.c.commitOffsets(G, a, 1, [e(1n)])).toEqual([ErrorCode.ILLEGAL_GENERATION]);
+    expect(await t.c.commitOffsets(G, '', -1, [e(1n)])).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
+    expect(await t.c.commitOffsets(G, a, 2, [e(9n)])).toEqual([0]);
+  });
+
+  it('answers 3 for an unknown partition and 12 for metadata over 4096 bytes, per partition', async () => {
+    const t = setup();
+    const codes = await t.c.commitOffsets('solo', '', -1, [
+      e(1n, 0, 'x'.repeat(4096)),
+      e(1n, 7),
+      e(1n, 1, 'x'.repeat(4097)),
+    ]);
+    expect(codes).toEqual([0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.OFFSET_METADATA_TOO_LARGE]);
+  });
+
+  it('OffsetFetch: -1 and "" for nothing committed; null topics means everything committed', async () => {
+    const t = setup();
+    await t.c.commitOffsets('solo', '', -1, [e(4n, 1, 'meta')]);
+    expect(t.c.fetchOffsets('solo', [{ topic: 't', partitions: [0, 1] }])).toEqual([
+      {
+        topic: 't',
+        partitions: [
+          { partition: 0, offset: -1n, metadata: '' },
+          { partition: 1, offset: 4n, metadata: 'meta' },
+        ],
+      },
+    ]);
+    expect(t.c.fetchOffsets('solo', null)).toEqual([
+      { topic: 't', partitions: [{ partition: 1, offset: 4n, metadata: 'meta' }] },
+    ]);
+    expect(t.c.fetchOffsets('none', null)).toEqual([]);
+  });
+
+  it('drops a deleted topic’s commits', async () => {
+    const t = setup();
+    await t.c.commitOffsets('solo', '', -1, [e(4n)]);
+    t.c.deleteTopicOffsets('t');
+    expect(t.c.fetchOffsets('solo', [{ topic: 't', partitions: [0] }])[0]?.partitions[0]?.offset).toBe(-1n);
+  });
+});
+
+describe('GroupCoordinator: describe, list, delete', () => {
+  it('describes a missing group as Dead and a Stable one with protocol, metadata and assignment', async () => {
+    const t = setup();
+    expect(t.c.describe('missing')).toEqual({
+      groupId: 'missing',
+      state: 'Dead',
+      protocolType: '',
+      protocolName: '',
+      members: [],
+    });
+    const { a } = await t.stableTwo();
+    const d = t.c.describe(G);
+    expect(d).toMatchObject({
+      state: 'Stable',
+      protocolType: 'consumer',
+      protocolName: 'RoundRobinAssigner',
+    });
+    expect(d.members.find((m) => m.memberId === a)).toMatchObject({
+      clientId: 'client',
+      metadata: Buffer.from(`meta-${a}`),
+      assignment: Buffer.from('A2'),
+    });
+    const c = await t.handshake();
+    t.join(c);
+    await flush();
+    const preparing = t.c.describe(G);
+    expect(preparing).toMatchObject({ state: 'PreparingRebalance', protocolName: '' });
+    expect(preparing.members.every((m) => m.metadata.length === 0 && m.assignment.length === 0)).toBe(true);
+  });
+
+  it('lists every group, commit-only groups with protocol type ""', async () => {
+    const t = setup();
+    await t.c.commitOffsets('solo', '', -1, [{ topic: 't', partition: 0, offset: 1n, metadata: null }]);
+    await t.stableOne();
+    expect(t.c.list().sort((x, y) => x.groupId.localeCompare(y.groupId))).toEqual([
+      { groupId: G, protocolType: 'consumer' },
+      { groupId: 'solo', protocolType: '' },
+    ]);
+  });
+
+  it('DeleteGroups: 69 for an unknown group, 68 with members, 0 otherwise (and the commits go)', async () => {
+    const t = setup();
+    await t.c.commitOffsets('solo', '', -1, [{ topic: 't', partition: 0, offset: 1n, metadata: null }]);
+    await t.stableOne();
+    expect(t.c.deleteGroups(['missing', G, 'solo'])).toEqual([
+      ErrorCode.GROUP_ID_NOT_FOUND,
+      ErrorCode.NON_EMPTY_GROUP,
+      0,
+    ]);
+    expect(t.c.describe('solo').state).toBe('Dead');
+    expect(t.c.fetchOffsets('solo', null)).toEqual([]);
+  });
+
+  it('close answers held requests with 15 and leaves no timer armed', async () => {
+    const t = setup();
+    const a = await t.stableOne();
+    const b = await t.handshake();
+    const jb = t.join(b);
+    await flush();
+    t.c.close();
+    await flush();
+    expect(jb.value.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    expect(a).toBe('m1');
+    expect(t.clock.pending()).toBe(0);
+  });
+});
