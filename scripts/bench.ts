@@ -1,0 +1,272 @@
+// `make bench`: measures, in one run on this machine, (1) the passthrough ceiling: a kafkajs consumer that
+// decodes each event and produces one record per event with the same batching, no evaluation, no Redis;
+// (2) the engine's sustained throughput over the same backlog with a realistic trigger set (36 triggers:
+// the examples, four variants each); (3) signal-to-activation latency at half that rate; (4) Redis round
+// trips per 1000 events and the engine's peak RSS. Prints one `bench:` line and writes BENCH_OUT (JSON).
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import Redis from 'ioredis';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+
+import { AvroCodec } from '../services/engine/codec';
+import { createIngestRecord, topicNames } from '../services/engine/ingest';
+import { createTraffic } from '../services/loadgen';
+import { createEncoder } from '../services/loadgen/producer';
+import { parseMetrics, sumBy } from './metrics-text';
+import { freePort, ROOT, spawnBroker, spawnTs, waitForHttp } from './processes';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+const BACKLOG = Number(process.env.BENCH_EVENTS ?? Math.max(20_000, SECONDS * 2_500));
+const OUT = process.env.BENCH_OUT ?? 'bench-results.json';
+const PARTITIONS = 3;
+const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
+
+/** 36 triggers: each example four times, with its own id and thresholds nudged, in a temp folder. */
+function triggerSet(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-triggers-'));
+  const src = join(ROOT, 'triggers');
+  for (const file of readdirSync(src).filter((f) => f.endsWith('.yaml'))) {
+    const text = readFileSync(join(src, file), 'utf8');
+    if (file === 'policies.yaml') {
+      writeFileSync(
+        join(dir, file),
+        text.replace(/maxActivationsPerMinute: \d+/, 'maxActivationsPerMinute: 10000000'),
+      );
+      continue;
+    }
+    for (let i = 0; i < 4; i++) {
+      writeFileSync(
+        join(dir, file.replace('.yaml', `-${i}.yaml`)),
+        text.replace(/^id: (\S+)/m, `id: $1-v${i}`),
+      );
+    }
+  }
+  return dir;
+}
+
+async function produceBacklog(kafka: Kafka, prefix: string, n: number, seed: number): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const traffic = createTraffic({ users: USERS, seed, malformedShare: 0.001 });
+  const encode = createEncoder(prefix, 0.5);
+  const now = Date.now();
+  for (let sent = 0; sent < n;) {
+    const records = traffic.next(Math.min(2000, n - sent), now);
+    await producer.sendBatch({ topicMessages: encode(records), acks: 1 });
+    sent += records.length;
+  }
+  await producer.disconnect();
+}
+
+async function endOffsets(kafka: Kafka, topics: readonly string[]): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let total = 0;
+  for (const t of topics) for (const o of await admin.fetchTopicOffsets(t)) total += Number(o.high);
+  await admin.disconnect();
+  return total;
+}
+
+/** Passthrough ceiling: decode + validate each record, produce one record per input, same batching. */
+async function passthrough(kafka: Kafka, prefix: string, total: number): Promise<number> {
+  const names = topicNames(prefix);
+  const ingest = createIngestRecord({ codec: AvroCodec.load(), topics: names });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `${prefix}passthrough`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...names.inputs], fromBeginning: true });
+  let done = 0;
+  const started = Date.now();
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      partitionsConsumedConcurrently: PARTITIONS * names.inputs.length,
+      eachBatch: async ({ batch }) => {
+        const messages = batch.messages.map((m) => {
+          const r = ingest({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key,
+            value: m.value,
+          });
+          return { key: m.key, value: r.ok ? Buffer.from(JSON.stringify(r.input)) : m.value };
+        });
+        await producer.sendBatch({
+          topicMessages: [{ topic: `${prefix}passthrough.out`, messages }],
+          acks: -1,
+        });
+        done += batch.messages.length;
+        if (done >= total) resolve();
+      },
+    });
+  });
+  const seconds = (Date.now() - started) / 1000;
+  await consumer.disconnect();
+  await producer.disconnect();
+  return total / seconds;
+}
+
+async function scrape(port: number) {
+  return parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-broker-'));
+  const broker = await spawnBroker(dataDir, ['--partitions', String(PARTITIONS)]);
+  const run = Date.now().toString(36);
+  const prefix = `bench${run}.`;
+  const names = topicNames(prefix);
+  const kafka = new Kafka({ clientId: 'bench', brokers: [broker.address], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [
+      ...names.inputs,
+      ...Object.values(names.activations),
+      names.decisions,
+      names.dlq,
+      `${prefix}passthrough.out`,
+    ].map((topic) => ({ topic, numPartitions: PARTITIONS })),
+  });
+  await admin.disconnect();
+
+  log(`producing a backlog of ${BACKLOG} records over ${USERS} users`);
+  await produceBacklog(kafka, prefix, BACKLOG, 1);
+  const total = await endOffsets(kafka, names.inputs);
+
+  log('phase 1: passthrough ceiling');
+  const passthroughEps = await passthrough(kafka, prefix, total);
+  log(`passthrough ${passthroughEps.toFixed(0)} records/s`);
+
+  log('phase 2: engine over the same backlog (36 triggers)');
+  const triggersDir = triggerSet();
+  const httpPort = await freePort();
+  const engine = spawnTs(
+    'bin/trigger-engine.js',
+    [],
+    {
+      KAFKA_BROKERS: broker.address,
+      KAFKA_GROUP_ID: `${prefix}engine`,
+      TOPIC_PREFIX: prefix,
+      TRIGGERS_DIR: triggersDir,
+      REDIS_PREFIX: `bench:${run}:`,
+      HTTP_PORT: String(httpPort),
+      RENDER_SECRET: `bench-render-secret-${run}-0123456789abcdef`,
+      LOG_LEVEL: 'warn',
+    },
+    'inherit',
+  );
+  await waitForHttp(`http://127.0.0.1:${httpPort}/healthz`, 60_000);
+  const upAt = Date.now();
+  let peakRss = 0;
+  const sampleRss = async () => {
+    const m = await scrape(httpPort);
+    peakRss = Math.max(peakRss, sumBy(m, 'process_resident_memory_bytes', null).get('') ?? 0);
+    return m;
+  };
+  const consumedOf = (m: ReturnType<typeof parseMetrics>) =>
+    sumBy(m, 'trigger_events_consumed_total', null).get('') ?? 0;
+  let first = 0;
+  let startedAt = 0;
+  for (;;) {
+    const m = await sampleRss();
+    const c = consumedOf(m);
+    if (c > 0 && startedAt === 0) {
+      // The rate is measured from the first consumed record; a backlog drained before the first scrape
+      // is timed from the moment the engine answered (which then includes joining the group).
+      startedAt = c >= total ? upAt : Date.now();
+      first = c >= total ? 0 : c;
+    }
+    if (c >= total) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const engineSeconds = (Date.now() - startedAt) / 1000;
+  const afterBacklog = await sampleRss();
+  const engineEps = (total - first) / Math.max(0.001, engineSeconds);
+  const roundTrips = sumBy(afterBacklog, 'trigger_redis_roundtrips_total', null).get('') ?? 0;
+  const rtPer1k = (roundTrips / total) * 1000;
+  log(`engine ${engineEps.toFixed(0)} events/s, ${rtPer1k.toFixed(1)} Redis round trips per 1000 events`);
+
+  log(`phase 3: latency at half that rate for ${Math.round(SECONDS / 2)} s`);
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const codec = AvroCodec.load();
+  const latencies: number[] = [];
+  const paceStart = Date.now();
+  const reader = kafka.consumer({ groupId: `${prefix}latency`, maxWaitTimeInMs: 100 });
+  await reader.connect();
+  await reader.subscribe({ topics: Object.values(names.activations), fromBeginning: false });
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      if (!message.value) return;
+      const d = codec.decode(message.value);
+      if (!d.ok) return;
+      const a = d.value as { dueAt: number; emittedAt: number };
+      if (a.dueAt >= paceStart) latencies.push(a.emittedAt - a.dueAt);
+    },
+  });
+  const loadgen = spawnTs('scripts/loadgen.ts', [
+    '--brokers',
+    broker.address,
+    '--users',
+    String(USERS),
+    '--rate',
+    String(Math.round(engineEps / 2)),
+    '--seconds',
+    String(Math.round(SECONDS / 2)),
+    '--prefix',
+    prefix,
+    '--seed',
+    '2',
+  ]);
+  const sampler = setInterval(() => void sampleRss().catch(() => undefined), 1000);
+  await new Promise<void>((resolve) => loadgen.proc.once('exit', () => resolve()));
+  await new Promise((r) => setTimeout(r, 2000));
+  clearInterval(sampler);
+  await reader.disconnect();
+  latencies.sort((x, y) => x - y);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+
+  await engine.stop();
+  await broker.stop();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `bench:${run}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(triggersDir, { recursive: true, force: true });
+
+  const result = {
+    engine_eps: Math.round(engineEps),
+    passthrough_eps: Math.round(passthroughEps),
+    ratio: Number((engineEps / passthroughEps).toFixed(2)),
+    p50_ms: q(0.5),
+    p95_ms: q(0.95),
+    p99_ms: q(0.99),
+    latency_samples: latencies.length,
+    redis_rt_per_1k: Number(rtPer1k.toFixed(1)),
+    rss_mb: Math.round(peakRss / 1024 / 1024),
+    events: total,
+    users: USERS,
+    triggers: 36,
+  };
+  writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(
+    `bench: engine_eps=${result.engine_eps} passthrough_eps=${result.passthrough_eps} ratio=${result.ratio} ` +
+      `p50_ms=${result.p50_ms} p99_ms=${result.p99_ms} redis_rt_per_1k=${result.redis_rt_per_1k} rss_mb=${result.rss_mb}\n`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
