@@ -223,6 +223,9 @@ export class GroupCoordinator {
   }
 
   private rebalanceAndHold(g: Group, member: Member): Promise<JoinResult> {
+    // A join sent again while the first is parked (a client retry) replaces it; the first is answered,
+    // since a response left pending would block every later response on that connection.
+    member.heldJoin?.(failJoin(ErrorCode.REBALANCE_IN_PROGRESS, member.id));
     const held = new Promise<JoinResult>((resolve) => (member.heldJoin = resolve));
     // A parked member is not subject to session expiry (Kafka): the rebalance timeout governs it.
     member.cancelSession?.();
