@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { Kafka, logLevel } from 'kafkajs';
 
-import { spawnBroker } from '../../../scripts/processes';
+import { startTestBroker } from '../../support/broker';
+import type { TestBroker } from '../../support/broker';
 
 // Every advertised version of every group API (devbroker.md §2) over a raw socket: requests written
 // and responses read here by hand from apache/kafka's message JSON, and each response must be
@@ -111,14 +109,12 @@ class Client {
   }
 }
 
-let dataDir: string;
-let broker: Awaited<ReturnType<typeof spawnBroker>>;
+let broker: TestBroker;
 let host: string;
 let port: number;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'devbroker-group-versions-'));
-  broker = await spawnBroker(dataDir);
+  broker = await startTestBroker();
   [host, port] = [broker.address.split(':')[0] as string, Number(broker.address.split(':')[1])];
   const kafka = new Kafka({
     clientId: 'versions-setup',
@@ -132,7 +128,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await broker?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const clamp = (v: number, min: number, max: number) => Math.min(max, Math.max(min, v));

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { Kafka, logLevel } from 'kafkajs';
 import type { Consumer, Producer } from 'kafkajs';
 
-import { spawnBroker } from '../../../scripts/processes';
+import { startTestBroker } from '../../support/broker';
+import type { TestBroker } from '../../support/broker';
 
 // devbroker.md §10 kafkajs 7: two consumers split a 4-partition topic, and the survivor takes over.
 jest.setTimeout(60_000);
@@ -18,19 +15,16 @@ const CONSUMER = {
 };
 const run = `${process.pid}-${Date.now()}`;
 
-let dataDir: string;
-let broker: Awaited<ReturnType<typeof spawnBroker>>;
+let broker: TestBroker;
 let kafka: Kafka;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'devbroker-group-'));
-  broker = await spawnBroker(dataDir);
+  broker = await startTestBroker();
   kafka = new Kafka({ clientId: 'group-test', brokers: [broker.address], logLevel: logLevel.NOTHING });
 });
 
 afterAll(async () => {
   await broker?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {

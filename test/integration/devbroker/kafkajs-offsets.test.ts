@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { Kafka, logLevel } from 'kafkajs';
 
-import { spawnBroker } from '../../../scripts/processes';
+import { startTestBroker } from '../../support/broker';
+import type { TestBroker } from '../../support/broker';
 
 // devbroker.md §10 kafkajs 8: committed offsets survive a consumer restart and a broker restart.
 jest.setTimeout(60_000);
@@ -17,15 +14,13 @@ const CONSUMER = {
 };
 const run = `${process.pid}-${Date.now()}`;
 
-let dataDir: string;
-let broker: Awaited<ReturnType<typeof spawnBroker>> | null = null;
+let broker: TestBroker;
 
-beforeAll(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'devbroker-offsets-'));
+beforeAll(async () => {
+  broker = await startTestBroker();
 });
 afterAll(async () => {
   await broker?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const client = (address: string) =>
@@ -88,7 +83,6 @@ const values = (from: number, count: number) => Array.from({ length: count }, (_
 
 describe('committed offsets with kafkajs', () => {
   it('survive a consumer restart: a new member resumes after the commits, not from the beginning', async () => {
-    broker ??= await spawnBroker(dataDir);
     const kafka = client(broker.address);
     const topic = `offsets-${run}`;
     const groupId = `g-offsets-${run}`;
@@ -102,7 +96,6 @@ describe('committed offsets with kafkajs', () => {
   });
 
   it('survive a broker restart with the same data dir', async () => {
-    broker ??= await spawnBroker(dataDir);
     let kafka = client(broker.address);
     const topic = `restart-${run}`;
     const groupId = `g-restart-${run}`;
@@ -110,9 +103,7 @@ describe('committed offsets with kafkajs', () => {
     await produce(kafka, topic, 0, 10);
     expect(await consume(kafka, groupId, topic, 10)).toEqual(values(0, 10));
 
-    await broker.stop();
-    broker = await spawnBroker(dataDir);
-    kafka = client(broker.address);
+    kafka = client(await broker.restart());
     expect(await committed(kafka, groupId, topic)).toEqual(['10']);
     await produce(kafka, topic, 10, 10);
     expect(await consume(kafka, groupId, topic, 10)).toEqual(values(10, 10));

@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { Kafka, logLevel } from 'kafkajs';
 
-import { spawnBroker } from '../../../scripts/processes';
+import { startTestBroker } from '../../support/broker';
+import type { TestBroker } from '../../support/broker';
 
 // devbroker.md §10 kcat 6: librdkafka's balanced consumer (kcat -G) against the coordinator.
 jest.setTimeout(90_000);
@@ -14,18 +12,15 @@ jest.setTimeout(90_000);
 const KCAT = '/usr/bin/kcat';
 const run = `${process.pid}-${Date.now()}`;
 
-let dataDir: string;
-let broker: Awaited<ReturnType<typeof spawnBroker>>;
+let broker: TestBroker;
 let kafka: Kafka;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'devbroker-kcat-group-'));
-  broker = await spawnBroker(dataDir);
+  broker = await startTestBroker();
   kafka = new Kafka({ clientId: 'kcat-group-test', brokers: [broker.address], logLevel: logLevel.NOTHING });
 });
 afterAll(async () => {
   await broker?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function createTopic(topic: string, partitions: number, messages: number): Promise<void> {
