@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import pino from 'pino';
+import { Registry } from 'prom-client';
+
+import { compileDefinitions } from '../../../../services/engine/definitions';
+import type { CompiledDefinitions } from '../../../../services/engine/definitions';
+import type { EmitBatch } from '../../../../services/engine/emit';
+import { EngineError } from '../../../../services/engine/errors';
+import type { Activation, Decision, Input } from '../../../../services/engine/evaluate';
+import { Lane } from '../../../../services/engine/lane';
+import { createMetrics } from '../../../../services/engine/metrics';
+import { MemoryStateStore } from '../../../../services/engine/state';
+import type { ApplyResult, StateStore, UserState } from '../../../../services/engine/state';
+
+const POLICIES = readFileSync(join(__dirname, '../../../../triggers/policies.yaml'), 'utf8');
+const TRIGGER = `id: lane-test
+version: 1
+signal:
+  event: page_view
+action: { channel: web, type: web.personalize }
+`;
+
+function definitions(): CompiledDefinitions {
+  const result = compileDefinitions({ 'triggers/policies.yaml': POLICIES, 'triggers/t.yaml': TRIGGER });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result;
+}
+
+const NOW = Date.UTC(2026, 0, 5, 12);
+
+function pageView(userId: string, n: number): Input {
+  return {
+    kind: 'event',
+    event: {
+      eventId: `${userId}-${n}`,
+      userId,
+      channel: 'web',
+      type: 'page_view',
+      occurredAt: NOW - 1_000 + n,
+      sessionId: 's1',
+      properties: { path: '/pricing' },
+      context: null,
+    },
+  };
+}
+
+/** The memory store behind a recorder of every call, so the test sees the order of load, emit, apply. */
+function setup(opts: { conflictOnce?: boolean } = {}) {
+  const calls: string[] = [];
+  const memory = new MemoryStateStore<UserState, Decision>();
+  const loads: string[][] = [];
+  let conflictOnce = opts.conflictOnce === true;
+  const store: StateStore<UserState, Decision> = {
+    load: (ids) => {
+      calls.push('load');
+      loads.push([...ids]);
+      return memory.load(ids);
+    },
+    apply: async (batch): Promise<ApplyResult> => {
+      calls.push('apply');
+      if (conflictOnce) {
+        conflictOnce = false;
+        return { conflicts: batch.states.map((s) => s.userId) };
+      }
+      return memory.apply(batch);
+    },
+    dueTimers: (p, upTo, limit) => memory.dueTimers(p, upTo, limit),
+    recentDecisions: (id, limit) => memory.recentDecisions(id, limit),
+  };
+  const emitted: EmitBatch[] = [];
+  let defs: CompiledDefinitions | null = definitions();
+  const lane = new Lane({
+    partition: 3,
+    store,
+    definitions: () => defs,
+    triggerStatus: () => new Map(),
+    emit: (batch) => {
+      calls.push('emit');
+      emitted.push(batch);
+      return Promise.resolve(batch.activations.map((a) => ({ ...a, emittedAt: NOW }) as Activation));
+    },
+    clock: () => NOW,
+    stateTtlMs: 86_400_000,
+    metrics: createMetrics(new Registry(), { defaultMetrics: false }),
+    logger: pino({ level: 'silent' }),
+  });
+  return { lane, calls, loads, emitted, memory, setDefs: (d: CompiledDefinitions | null) => (defs = d) };
+}
+
+describe('Lane', () => {
+  it('loads once for the deduplicated users, emits once, then applies once, in that order', async () => {
+    const { lane, calls, loads, emitted, memory } = setup();
+    const outcome = await lane.process([pageView('u1', 1), pageView('u2', 1), pageView('u1', 2)]);
+    expect(calls).toEqual(['load', 'emit', 'apply']);
+    expect(loads).toEqual([['u1', 'u2']]);
+    expect(emitted).toHaveLength(1);
+    expect(emitted[0]?.decisions.length).toBeGreaterThan(0);
+    expect(outcome.inputs).toBe(3);
+    expect(outcome.decisions).toBe(emitted[0]?.decisions.length);
+    // What was emitted is what was recorded: the decisions land in the users' logs after apply.
+    const u1 = await memory.recentDecisions('u1', 10);
+    expect(u1).toEqual(emitted[0]?.decisions.filter((d) => d.userId === 'u1').reverse());
+    const state = await memory.load(['u1', 'u2']);
+    expect(state.get('u1')?.rev).toBe(1);
+    expect(state.get('u2')?.rev).toBe(1);
+  });
+
+  it('evaluates a user with the state the previous batch recorded', async () => {
+    const { lane, memory } = setup();
+    await lane.process([pageView('u1', 1)]);
+    await lane.process([pageView('u1', 2)]);
+    expect((await memory.load(['u1'])).get('u1')?.rev).toBe(2);
+  });
+
+  it('runs batches one after another even when queued together', async () => {
+    const { lane, calls } = setup();
+    await Promise.all([lane.process([pageView('u1', 1)]), lane.process([pageView('u1', 2)])]);
+    expect(calls).toEqual(['load', 'emit', 'apply', 'load', 'emit', 'apply']);
+  });
+
+  it('rejects with a retriable error on a revision conflict, so the caller commits nothing', async () => {
+    const { lane, memory } = setup({ conflictOnce: true });
+    const err: unknown = await lane.process([pageView('u1', 1)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).retriable).toBe(true);
+    expect(await memory.load(['u1'])).toEqual(new Map());
+    // The lane keeps working: the redelivered batch goes through on fresh state.
+    await lane.process([pageView('u1', 1)]);
+    expect((await memory.load(['u1'])).get('u1')?.rev).toBe(1);
+  });
+
+  it('refuses to run without definitions (retriable) and touches no state', async () => {
+    const { lane, calls, setDefs } = setup();
+    setDefs(null);
+    await expect(lane.process([pageView('u1', 1)])).rejects.toMatchObject({ retriable: true });
+    expect(calls).toEqual([]);
+  });
+});
