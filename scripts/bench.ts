@@ -11,6 +11,7 @@ import Redis from 'ioredis';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 
 import { AvroCodec } from '../services/engine/codec';
+import { chunkBySize, MAX_SEND_BYTES } from '../services/engine/emit';
 import { createIngestRecord, topicNames } from '../services/engine/ingest';
 import { createTraffic } from '../services/loadgen';
 import { createEncoder } from '../services/loadgen/producer';
@@ -85,20 +86,25 @@ async function passthrough(kafka: Kafka, prefix: string, total: number): Promise
     void consumer.run({
       partitionsConsumedConcurrently: PARTITIONS * names.inputs.length,
       eachBatch: async ({ batch }) => {
-        const messages = batch.messages.map((m) => {
-          const r = ingest({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: m.offset,
-            key: m.key,
-            value: m.value,
+        // Same batching as the engine: at most 500 records per send, split by size like its emitter.
+        for (let from = 0; from < batch.messages.length; from += 500) {
+          const messages = batch.messages.slice(from, from + 500).map((m) => {
+            const r = ingest({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key,
+              value: m.value,
+            });
+            return { key: m.key, value: r.ok ? Buffer.from(JSON.stringify(r.input)) : m.value };
           });
-          return { key: m.key, value: r.ok ? Buffer.from(JSON.stringify(r.input)) : m.value };
-        });
-        await producer.sendBatch({
-          topicMessages: [{ topic: `${prefix}passthrough.out`, messages }],
-          acks: -1,
-        });
+          for (const chunk of chunkBySize(
+            [{ topic: `${prefix}passthrough.out`, messages }],
+            MAX_SEND_BYTES,
+          )) {
+            await producer.sendBatch({ topicMessages: chunk, acks: -1 });
+          }
+        }
         done += batch.messages.length;
         if (done >= total) resolve();
       },

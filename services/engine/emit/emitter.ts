@@ -55,7 +55,45 @@ export function buildMessages(
 export function createEmitter(opts: EmitterOptions): (batch: EmitBatch) => Promise<Activation[]> {
   return async (batch) => {
     const { topicMessages, activations } = buildMessages(opts, batch);
-    if (topicMessages.length > 0) await opts.producer.sendBatch({ topicMessages, acks: -1 });
+    for (const chunk of chunkBySize(topicMessages, MAX_SEND_BYTES)) {
+      await opts.producer.sendBatch({ topicMessages: chunk, acks: -1 });
+    }
     return activations;
   };
+}
+
+/**
+ * Most value and key bytes per producer call. Kafka refuses a partition's batch over max.message.bytes
+ * (1 MiB by default) and a refused send would fail the lane batch on every retry, so a large batch is
+ * split into several calls, in order (almost every lane batch is one call).
+ */
+export const MAX_SEND_BYTES = 900_000;
+
+/** Splits topic messages into groups of at most `maxBytes` (a single larger message goes alone). */
+export function chunkBySize(topicMessages: readonly TopicMessages[], maxBytes: number): TopicMessages[][] {
+  const chunks: TopicMessages[][] = [];
+  let current = new Map<string, Message[]>();
+  let size = 0;
+  const flush = () => {
+    if (current.size > 0) chunks.push([...current].map(([topic, messages]) => ({ topic, messages })));
+    current = new Map();
+    size = 0;
+  };
+  for (const { topic, messages } of topicMessages) {
+    for (const m of messages) {
+      const bytes = byteLength(m.value) + byteLength(m.key) + 64;
+      if (size + bytes > maxBytes && size > 0) flush();
+      const list = current.get(topic);
+      if (list) list.push(m);
+      else current.set(topic, [m]);
+      size += bytes;
+    }
+  }
+  flush();
+  return chunks;
+}
+
+function byteLength(v: Message['value'] | Message['key']): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'string' ? Buffer.byteLength(v) : v.length;
 }

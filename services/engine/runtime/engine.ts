@@ -216,42 +216,49 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       isStale,
     }: EachBatchPayload) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
-      const started = process.hrtime.bigint();
-      const inputs: Input[] = [];
-      const dlq: DlqRecord[] = [];
-      for (const m of batch.messages) {
-        const result = ingest({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key,
-          value: m.value,
-        });
-        if (result.ok) {
-          inputs.push(result.input);
-          if (result.input.kind === 'event') {
-            metrics.ingestLag(batch.topic, (Number(m.timestamp) - result.input.event.occurredAt) / 1000);
+      // At most batchMaxRecords per lane batch: bounds the outputs of one send and the work redone after
+      // a failure; offsets are resolved chunk by chunk, each only after its batch is emitted and recorded.
+      const max = config.tuning.batchMaxRecords;
+      for (let from = 0; from < batch.messages.length; from += max) {
+        if (!isRunning() || isStale()) return;
+        const chunk = batch.messages.slice(from, from + max);
+        const started = process.hrtime.bigint();
+        const inputs: Input[] = [];
+        const dlq: DlqRecord[] = [];
+        for (const m of chunk) {
+          const result = ingest({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key,
+            value: m.value,
+          });
+          if (result.ok) {
+            inputs.push(result.input);
+            if (result.input.kind === 'event') {
+              metrics.ingestLag(batch.topic, (Number(m.timestamp) - result.input.event.occurredAt) / 1000);
+            }
+          } else {
+            dlq.push(result.dlq);
+            metrics.invalid(batch.topic, result.reason);
           }
-        } else {
-          dlq.push(result.dlq);
-          metrics.invalid(batch.topic, result.reason);
         }
+        metrics.consumed(batch.topic, chunk.length);
+        metrics.stage('decode', Number(process.hrtime.bigint() - started) / 1e9);
+        try {
+          await laneFor(batch.partition).process(inputs, dlq);
+          redisUp = true;
+        } catch (err) {
+          log.error(
+            { err, topic: batch.topic, partition: batch.partition },
+            'batch failed; offsets not committed',
+          );
+          throw err;
+        } finally {
+          reportRoundTrips();
+        }
+        resolveOffset((chunk[chunk.length - 1] as { offset: string }).offset);
       }
-      metrics.consumed(batch.topic, batch.messages.length);
-      metrics.stage('decode', Number(process.hrtime.bigint() - started) / 1e9);
-      try {
-        await laneFor(batch.partition).process(inputs, dlq);
-        redisUp = true;
-      } catch (err) {
-        log.error(
-          { err, topic: batch.topic, partition: batch.partition },
-          'batch failed; offsets not committed',
-        );
-        throw err;
-      } finally {
-        reportRoundTrips();
-      }
-      resolveOffset(batch.lastOffset());
       metrics.consumerLag(batch.topic, batch.partition, Number(batch.offsetLag()));
       await commitOffsetsIfNecessary();
     },
