@@ -117,15 +117,50 @@ describe('RedisStateStore against a real Redis', () => {
     expect(await store.pendingTimers(7)).toBe(2);
   });
 
+  /**
+   * Socket writes of the client while `fn` runs: ioredis writes a whole pipeline in one write, and a
+   * single command in one write, so this counts requests sent, independently of the store's own counter.
+   */
+  async function socketWrites(fn: () => Promise<unknown>): Promise<number> {
+    const stream = (client as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+    const original = stream.write;
+    let writes = 0;
+    stream.write = (...args: unknown[]) => {
+      writes += 1;
+      return original.apply(stream, args);
+    };
+    try {
+      await fn();
+    } finally {
+      stream.write = original;
+    }
+    return writes;
+  }
+
   it('loads and applies a batch of 1000 users in one round trip each', async () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `bulk-${i}`);
+    // Control: the counter sees commands sent one by one as separate requests.
+    expect(await socketWrites(() => Promise.all([client.get(`${prefix}x`), client.get(`${prefix}y`)]))).toBe(
+      2,
+    );
     const before = store.roundTrips;
-    await store.load(ids);
+    expect(await socketWrites(() => store.load(ids))).toBe(1);
     expect(store.roundTrips - before).toBe(1);
     const mid = store.roundTrips;
-    const result = await store.apply({ states: ids.map((id) => write(id, 0, 1)), timers: [], decisions: [] });
+    let result: { conflicts: string[] } = { conflicts: ['not run'] };
+    const writes = await socketWrites(async () => {
+      result = await store.apply({
+        states: ids.map((id) => write(id, 0, 1)),
+        timers: [],
+        decisions: ids.map((userId) => ({ userId, decision: { id: `d-${userId}` } })),
+      });
+    });
     expect(result.conflicts).toEqual([]);
+    expect(writes).toBe(1);
     expect(store.roundTrips - mid).toBe(1);
-    expect((await store.load(ids)).size).toBe(1000);
+    const loaded = await store.load(ids);
+    expect(loaded.size).toBe(1000);
+    expect(loaded.get('bulk-999')).toEqual({ rev: 1, n: 1 });
+    expect(await store.recentDecisions('bulk-999', 5)).toEqual([{ id: 'd-bulk-999' }]);
   });
 });
