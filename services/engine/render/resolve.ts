@@ -7,6 +7,8 @@ export interface RenderedContent {
   activationId: string;
   triggerId: string;
   stepId: string;
+  /** The step's `template` parameter; null when the step has no literal one. */
+  template: string | null;
   /** `converted` when the user did the trigger's goal or an `unless` event since the email was sent. */
   variant: 'default' | 'converted';
   /** The step's static parameters (template name and literal values). */
@@ -18,11 +20,12 @@ export interface RenderedContent {
 /**
  * Resolves a render token against the user's state now: a purchase (goal or unless event) since the
  * email was issued selects the `converted` variant, so the email never pushes what was just bought.
- * Matches on event type and channel. Null when the trigger or step no longer exists.
+ * Matches on event type and channel. Null when the trigger or step no longer exists. Only literal params
+ * are returned: `${...}` values were filled from the signal at send time and are not re-derived here.
  */
 export function resolveRender(
   plans: PlanSet,
-  claims: RenderClaims & { issuedAt?: number },
+  claims: RenderClaims,
   state: UserState | undefined,
 ): RenderedContent | null {
   const plan: Plan | undefined = plans.byId.get(claims.triggerId);
@@ -44,6 +47,7 @@ export function resolveRender(
     activationId: claims.activationId,
     triggerId: claims.triggerId,
     stepId: claims.stepId,
+    template: params.template ?? null,
     variant: converted ? 'converted' : 'default',
     params,
     profile: { ...(state?.profile ?? {}) },
