@@ -1,3 +1,3 @@
 /** http: metrics, health, readiness, the admin API and open-time rendering. */
-export { createHttpServer } from './server';
+export { createHttpServer, DEFAULT_DECISIONS, MAX_DECISIONS } from './server';
 export type { HttpDeps, Readiness } from './server';

@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 
 import type { VerifyResult } from '../render';
 
+/** Readiness parts (topics.md: Kafka joined, Redis up, triggers loaded); /readyz is 503 unless all hold. */
 export interface Readiness {
   kafka: boolean;
   redis: boolean;
@@ -21,8 +22,20 @@ export interface HttpDeps {
   verifyRender: (token: string) => VerifyResult;
   /** Resolves a verified render token against the user's state now; null when the step is gone. */
   render: (claims: Extract<VerifyResult, { ok: true }>['claims']) => Promise<unknown | null>;
+  /** Told of a request that failed inside the engine (answered 500); e.g. a pino logger's error. */
+  onError?: (err: unknown) => void;
   /** Bearer token of /v1/triggers and /v1/users; null refuses every such request. */
   adminToken: string | null;
+}
+
+/** Decisions returned by GET /v1/users/{userId}/decisions without `limit`, and the most with it. */
+export const DEFAULT_DECISIONS = 50;
+export const MAX_DECISIONS = 200;
+
+function parseLimit(raw: string | null): number | null {
+  if (raw === null) return DEFAULT_DECISIONS;
+  const n = Number(raw);
+  return /^\d+$/.test(raw) && n >= 1 && n <= MAX_DECISIONS ? n : null;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
@@ -42,10 +55,19 @@ function authorized(req: IncomingMessage, token: string | null): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** The engine's HTTP API (topics.md "Engine HTTP endpoints"). */
+/**
+ * The engine's HTTP API (topics.md "Engine HTTP endpoints"): GET only, JSON bodies, errors as
+ * `{error, message}`. Not listening yet: the caller calls `listen` (port 0 in tests).
+ */
 export function createHttpServer(deps: HttpDeps): Server {
   return createServer((req, res) => {
-    handle(deps, req, res).catch((err: Error) => error(res, 500, 'internal', err.message));
+    // A failing dependency (e.g. Redis down during a decisions lookup) answers 500, never crashes the engine.
+    handle(deps, req, res).catch((err: unknown) => {
+      deps.onError?.(err);
+      if (!res.headersSent)
+        error(res, 500, 'internal', 'The request failed inside the engine; see its logs.');
+      else res.destroy();
+    });
   });
 }
 
@@ -57,8 +79,8 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   if (path === '/healthz') return send(res, 200, { status: 'ok' });
   if (path === '/readyz') {
     const r = deps.readiness();
-    const ready = r.kafka && r.redis && r.triggers;
-    return send(res, ready ? 200 : 503, { ready, ...r });
+    const failing = (Object.keys(r) as (keyof Readiness)[]).filter((k) => !r[k]);
+    return send(res, failing.length === 0 ? 200 : 503, { ready: failing.length === 0, ...r, failing });
   }
   const render = /^\/v1\/render\/([^/]+)$/.exec(path);
   if (render) {
@@ -78,7 +100,9 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     if (path === '/v1/triggers') return send(res, 200, { triggers: deps.triggers() });
     const user = /^\/v1\/users\/([^/]+)\/decisions$/.exec(path);
     if (user) {
-      const limit = Math.min(200, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
+      const limit = parseLimit(url.searchParams.get('limit'));
+      if (limit === null)
+        return error(res, 400, 'bad_limit', `limit must be an integer from 1 to ${MAX_DECISIONS}.`);
       const decisions = await deps.recentDecisions(decodeURIComponent(user[1] as string), limit);
       return send(res, 200, { decisions });
     }
