@@ -1,5 +1,5 @@
 /** render: signed, expiring tokens for `renderAt: open` activations. */
-export { signRenderToken, verifyRenderToken } from './token';
+export { renderSigner, signRenderToken, verifyRenderToken } from './token';
 export type { RenderClaims, SignOptions, VerifyFailure, VerifyResult } from './token';
 export { resolveRender } from './resolve';
 export type { RenderedContent } from './resolve';

@@ -79,3 +79,24 @@ export function verifyRenderToken(secret: string, token: string, now: number): V
   if (now > claims.expiresAt) return { ok: false, reason: 'expired' };
   return { ok: true, claims };
 }
+
+/**
+ * The emitter's `sign`: stamps `issuedAt` from `clock` (epoch ms) and caps the life at `maxTtlMs` when
+ * given, so the runtime need not build claims by hand.
+ */
+export function renderSigner(
+  secret: string,
+  clock: () => number,
+  maxTtlMs?: number,
+): (request: RenderTokenRequest) => string {
+  if (secret.length === 0)
+    throw new Error('RENDER_SECRET is empty: render tokens cannot be signed or checked.');
+  return (request) => {
+    const now = clock();
+    return signRenderToken(
+      secret,
+      { ...request, issuedAt: now },
+      maxTtlMs === undefined ? {} : { now, maxTtlMs },
+    );
+  };
+}

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 import type { RenderClaims } from '../../../../services/engine/render';
-import { signRenderToken, verifyRenderToken } from '../../../../services/engine/render';
+import { renderSigner, signRenderToken, verifyRenderToken } from '../../../../services/engine/render';
 
 const SECRET = 'test-render-secret';
 const claims: RenderClaims = {
@@ -95,5 +95,25 @@ describe('render tokens', () => {
   it('refuses to sign or check with an empty secret', () => {
     expect(() => signRenderToken('', claims)).toThrow(/RENDER_SECRET/);
     expect(() => verifyRenderToken('', signRenderToken(SECRET, claims), 0)).toThrow(/RENDER_SECRET/);
+  });
+});
+
+describe('renderSigner', () => {
+  it('stamps issuedAt from the clock and caps the life when asked', () => {
+    const { issuedAt: _ignored, ...request } = claims;
+    const token = renderSigner(SECRET, () => 1_200_000, 5_000)(request);
+    expect(verifyRenderToken(SECRET, token, 1_205_000)).toEqual({
+      ok: true,
+      claims: { ...request, issuedAt: 1_200_000, expiresAt: 1_205_000 },
+    });
+    const uncapped = renderSigner(SECRET, () => 1_200_000)(request);
+    expect(verifyRenderToken(SECRET, uncapped, 1_205_000)).toEqual({
+      ok: true,
+      claims: { ...request, issuedAt: 1_200_000 },
+    });
+  });
+
+  it('refuses an empty secret when built, not at the first activation', () => {
+    expect(() => renderSigner('', () => 0)).toThrow(/RENDER_SECRET/);
   });
 });
