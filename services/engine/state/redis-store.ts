@@ -1,35 +1,53 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import type { Cluster, Redis } from 'ioredis';
 
+import { EngineError, fromRedisError } from '../errors';
 import { parseTimerMember, redisKeys, timerMember } from './keys';
 import type { RedisKeys } from './keys';
+import { APPLY_CONFLICT, applyStatus, defineScripts, SCRIPT } from './redis-scripts';
+import type { ScriptPipeline } from './redis-scripts';
 import type { ApplyResult, DueTimer, Revisioned, StateStore, StateWrite, TimerWrite } from './store';
-
-/** Versioned name of the apply script: a changed script gets a new name, never a stale SHA. */
-const APPLY_COMMAND = 'triggerApplyUserV1';
 
 type Client = Redis | Cluster;
 type Pipeline = ReturnType<Client['pipeline']>;
-type WithApply = Pipeline & {
-  [APPLY_COMMAND](stateKey: string, decisionsKey: string, ...args: (string | number)[]): Pipeline;
-};
+type Reply = [Error | null, unknown];
 
 export interface RedisStateStoreOptions {
   /** Constructed by main.ts only; a Cluster when REDIS_URL lists several nodes. */
   client: Client;
-  /** REDIS_PREFIX. */
+  /** REDIS_PREFIX: every key starts with it. */
   keyPrefix: string;
-  /** Most decisions kept per user for the HTTP API. */
+  /** Most decisions kept per user for the HTTP API (the list is trimmed on every append). */
   decisionsKept: number;
 }
 
+/** Time to live of a decision log written without a state write (e.g. a duplicate-only batch), ms. */
+const DEFAULT_DECISION_TTL_MS = 30 * 24 * 3600 * 1000;
+
+interface UserEntry<S extends Revisioned, D> {
+  write?: StateWrite<S>;
+  decisions: D[];
+}
+
+/** One partition's timer writes of a batch, one per member (the last write of a member wins). */
+type PartitionTimers = Map<string, { userId: string; dueAt: number | null }>;
+
 /**
- * The StateStore on Redis (DESIGN.md decisions 3 and 5): `load` is one pipeline of HMGETs, `apply` one
- * pipeline of per-user Lua calls plus due-index updates. On Redis Cluster a pipeline must stay in one
- * slot, so each user's commands go in a pipeline of their own, all sent at once: still one round trip of
- * wall time. `roundTrips` counts pipelines executed, for the metrics and the benchmark.
+ * The StateStore on Redis (DESIGN.md decisions 3 and 5).
+ *
+ * - `load`: one pipeline of HMGETs, one per user (no MGET: the users' keys live in different slots).
+ * - `apply`: one pipeline holding one compare-and-set script per user (state + decision log, atomic per
+ *   user) and one timer script per touched partition. The due index `{t:<p>}` is in another slot than
+ *   the users' keys, so it cannot be inside the user's script. That is safe because the index is a hint
+ *   and the state the truth: on fire the lane re-reads the user's state and evaluate ignores a timer the
+ *   state does not hold. The one unsafe case, a refused user whose timer write removed or moved a live
+ *   timer of the winning writer, is undone by a compensation round trip that only runs after a conflict
+ *   (a rebalance overlap) and only restores members still holding what this batch wrote.
+ * - On Redis Cluster a pipeline must stay in one slot, so each user's and each partition's commands form
+ *   a pipeline of their own, all sent at once: one round trip of wall time.
+ *
+ * `roundTrips` counts requests sent (pipelines or single commands, cluster fan-out counted once), for
+ * the trigger_redis_roundtrips_total metric and the benchmark. Redis errors reject as `EngineError`s
+ * (errors/redis-errors.ts), retriable when the connection went away.
  */
 export class RedisStateStore<S extends Revisioned, D = unknown> implements StateStore<S, D> {
   readonly keys: RedisKeys;
@@ -41,31 +59,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     this.client = opts.client;
     this.cluster = (opts.client as { isCluster?: boolean }).isCluster === true;
     this.keys = redisKeys(opts.keyPrefix);
-    if (!(APPLY_COMMAND in this.client)) {
-      this.client.defineCommand(APPLY_COMMAND, {
-        numberOfKeys: 2,
-        lua: readFileSync(join(__dirname, 'lua', 'apply-user-2.lua'), 'utf8'),
-      });
-    }
-  }
-
-  /** Runs `build` against one pipeline (single Redis) or one per group (Cluster), sent together. */
-  private async run(groups: ((p: Pipeline) => void)[]): Promise<[Error | null, unknown][]> {
-    if (groups.length === 0) return [];
-    this.roundTrips += 1;
-    if (!this.cluster) {
-      const p = this.client.pipeline();
-      for (const g of groups) g(p);
-      return ((await p.exec()) ?? []) as [Error | null, unknown][];
-    }
-    const results = await Promise.all(
-      groups.map((g) => {
-        const p = this.client.pipeline();
-        g(p);
-        return p.exec();
-      }),
-    );
-    return results.flatMap((r) => (r ?? []) as [Error | null, unknown][]);
+    defineScripts(this.client);
   }
 
   async load(userIds: readonly string[]): Promise<Map<string, S>> {
@@ -73,9 +67,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     const results = await this.run(ids.map((id) => (p) => void p.hmget(this.keys.state(id), 'r', 'd')));
     const out = new Map<string, S>();
     ids.forEach((id, i) => {
-      const [err, value] = results[i] ?? [null, null];
-      if (err) throw err;
-      const [rev, doc] = (value ?? [null, null]) as [string | null, string | null];
+      const [rev, doc] = reply(results[i]) as [string | null, string | null];
       if (rev === null || doc === null) return;
       const state = JSON.parse(doc) as S;
       state.rev = Number(rev);
@@ -89,67 +81,48 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     timers: readonly TimerWrite[];
     decisions: readonly { userId: string; decision: D }[];
   }): Promise<ApplyResult> {
-    const users = new Map<string, { write?: StateWrite<S>; decisions: D[]; timers: TimerWrite[] }>();
+    const users = new Map<string, UserEntry<S, D>>();
     const entry = (id: string) => {
       let e = users.get(id);
-      if (!e) users.set(id, (e = { decisions: [], timers: [] }));
+      if (!e) users.set(id, (e = { decisions: [] }));
       return e;
     };
     for (const w of batch.states) entry(w.userId).write = w;
     for (const d of batch.decisions) entry(d.userId).decisions.push(d.decision);
-    for (const t of batch.timers) entry(t.userId).timers.push(t);
+    const partitions = new Map<number, PartitionTimers>();
+    for (const t of batch.timers) {
+      const index =
+        partitions.get(t.partition) ?? new Map<string, { userId: string; dueAt: number | null }>();
+      partitions.set(t.partition, index);
+      const member = timerMember(t.userId, t.timerId);
+      index.delete(member); // re-insert so a member's order is its last write's
+      index.set(member, { userId: t.userId, dueAt: t.dueAt });
+    }
 
-    const order = [...users.keys()];
-    const ttlOf = (id: string) => users.get(id)?.write?.ttlMs ?? 0;
-    const groups = order.map((id) => (p: Pipeline) => {
-      const e = users.get(id)!;
-      const w = e.write;
-      const ttl = ttlOf(id) || DEFAULT_DECISION_TTL_MS;
-      const next = w ? JSON.stringify({ ...w.next, rev: w.expectedRev + 1 }) : '';
-      (p as WithApply)[APPLY_COMMAND](
-        this.keys.state(id),
-        this.keys.decisions(id),
-        w?.expectedRev ?? 0,
-        next,
-        ttl,
-        this.opts.decisionsKept,
-        ...e.decisions.map((d) => JSON.stringify(d)),
-      );
-    });
-    const results = await this.run(groups);
-    const conflicts: string[] = [];
-    order.forEach((id, i) => {
-      const [err, value] = results[i] ?? [null, null];
-      if (err) throw err;
-      if (Number(value) === 0) conflicts.push(id);
-    });
-    // Timers after the CAS verdict: the index is a hint, the user's state the truth (a stale member is
-    // ignored when it fires, since evaluate finds no timer of that id in the state).
-    const refused = new Set(conflicts);
-    const timerWrites = batch.timers.filter((t) => !refused.has(t.userId));
-    if (timerWrites.length > 0) {
-      await this.run(
-        timerWrites.map((t) => (p: Pipeline) => {
-          const key = this.keys.timers(t.partition);
-          const member = timerMember(t.userId, t.timerId);
-          if (t.dueAt === null) p.zrem(key, member);
-          else p.zadd(key, t.dueAt, member);
-        }),
-      );
+    const userIds = [...users.keys()];
+    const partitionIds = [...partitions.keys()];
+    const results = await this.run([
+      ...userIds.map((id) => (p: Pipeline) => this.applyUser(p, id, users.get(id) as UserEntry<S, D>)),
+      ...partitionIds.map((partition) => (p: Pipeline) => {
+        const args = [...(partitions.get(partition) as PartitionTimers)].flatMap(([member, t]) => [
+          member,
+          t.dueAt === null ? '' : String(t.dueAt),
+        ]);
+        (p as ScriptPipeline)[SCRIPT.setTimers.command](this.keys.timers(partition), ...args);
+      }),
+    ]);
+
+    const conflicts = userIds.filter((_, i) => applyStatus(reply(results[i])) === APPLY_CONFLICT);
+    if (conflicts.length > 0) {
+      const previous = partitionIds.map((_, j) => reply(results[userIds.length + j]) as string[]);
+      await this.restoreTimers(new Set(conflicts), partitionIds, partitions, previous);
     }
     return { conflicts };
   }
 
   async dueTimers(partition: number, upTo: number, limit: number): Promise<DueTimer[]> {
-    this.roundTrips += 1;
-    const raw = await this.client.zrangebyscore(
-      this.keys.timers(partition),
-      '-inf',
-      upTo,
-      'WITHSCORES',
-      'LIMIT',
-      0,
-      limit,
+    const raw = await this.single(() =>
+      this.client.zrangebyscore(this.keys.timers(partition), '-inf', upTo, 'WITHSCORES', 'LIMIT', 0, limit),
     );
     const out: DueTimer[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -161,14 +134,91 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
 
   /** Number of armed timers of a partition (the trigger_timers_pending gauge). */
   async pendingTimers(partition: number): Promise<number> {
-    return this.client.zcard(this.keys.timers(partition));
+    return this.single(() => this.client.zcard(this.keys.timers(partition)));
   }
 
   async recentDecisions(userId: string, limit: number): Promise<D[]> {
-    const raw = await this.client.lrange(this.keys.decisions(userId), 0, Math.max(0, limit - 1));
+    if (limit <= 0) return [];
+    const raw = await this.single(() => this.client.lrange(this.keys.decisions(userId), 0, limit - 1));
     return raw.map((r) => JSON.parse(r) as D);
+  }
+
+  private applyUser(p: Pipeline, id: string, e: UserEntry<S, D>): void {
+    const w = e.write;
+    const next = w ? JSON.stringify({ ...w.next, rev: w.expectedRev + 1 }) : '';
+    (p as ScriptPipeline)[SCRIPT.applyUser.command](
+      this.keys.state(id),
+      this.keys.decisions(id),
+      w?.expectedRev ?? 0,
+      next,
+      w?.ttlMs || DEFAULT_DECISION_TTL_MS,
+      this.opts.decisionsKept,
+      ...e.decisions.map((d) => JSON.stringify(d)),
+    );
+  }
+
+  /** Undoes the timer writes of refused users (see the class comment); one round trip, after a conflict only. */
+  private async restoreTimers(
+    refused: ReadonlySet<string>,
+    partitionIds: readonly number[],
+    partitions: ReadonlyMap<number, PartitionTimers>,
+    previous: readonly string[][],
+  ): Promise<void> {
+    const groups: ((p: Pipeline) => void)[] = [];
+    partitionIds.forEach((partition, j) => {
+      const args: string[] = [];
+      [...(partitions.get(partition) as PartitionTimers)].forEach(([member, t], k) => {
+        if (!refused.has(t.userId)) return;
+        args.push(member, t.dueAt === null ? '' : String(t.dueAt), previous[j]?.[k] ?? '');
+      });
+      if (args.length === 0) return;
+      groups.push((p) =>
+        (p as ScriptPipeline)[SCRIPT.restoreTimers.command](this.keys.timers(partition), ...args),
+      );
+    });
+    const results = await this.run(groups);
+    results.forEach(reply);
+  }
+
+  /** Sends one pipeline (single Redis) or one per group (Cluster) at once: one round trip. */
+  private async run(groups: readonly ((p: Pipeline) => void)[]): Promise<Reply[]> {
+    if (groups.length === 0) return [];
+    this.roundTrips += 1;
+    try {
+      if (!this.cluster) {
+        const p = this.client.pipeline();
+        for (const g of groups) g(p);
+        return ((await p.exec()) ?? []) as Reply[];
+      }
+      const results = await Promise.all(
+        groups.map((g) => {
+          const p = this.client.pipeline();
+          g(p);
+          return p.exec();
+        }),
+      );
+      return results.flatMap((r) => (r ?? []) as Reply[]);
+    } catch (err) {
+      throw fromRedisError(err);
+    }
+  }
+
+  private async single<T>(command: () => Promise<T>): Promise<T> {
+    this.roundTrips += 1;
+    try {
+      return await command();
+    } catch (err) {
+      throw fromRedisError(err);
+    }
   }
 }
 
-/** Time to live of a decision log written without a state write (e.g. a duplicate-only batch). */
-const DEFAULT_DECISION_TTL_MS = 30 * 24 * 3600 * 1000;
+/** The value of one pipeline reply; an error reply (or a missing one) rejects the whole call. */
+function reply(r: Reply | undefined): unknown {
+  if (r === undefined)
+    throw new EngineError('redis_reply_missing', 'Redis pipeline returned fewer replies than commands.', {
+      retriable: true,
+    });
+  if (r[0]) throw fromRedisError(r[0]);
+  return r[1];
+}

@@ -10,8 +10,8 @@
   ARGV[4]  most decisions kept
   ARGV[5..] decision JSONs, oldest first
 
-  Returns  1 applied; 0 refused (the stored revision is not ARGV[1]: another writer got there first,
-           nothing was written)
+  Returns  1 applied; 0 conflict (the stored revision is not ARGV[1]: another writer got there first,
+           nothing was written). Mapped to names in redis-scripts.ts (applyStatus).
 ]]
 if ARGV[2] ~= '' then
   local current = tonumber(redis.call('HGET', KEYS[1], 'r') or '0')

@@ -137,6 +137,61 @@ describe('RedisStateStore against a real Redis', () => {
     return writes;
   }
 
+  it("on a conflict leaves the winner's timers as they were and undoes the loser's", async () => {
+    await store.apply({
+      states: [write('w1', 0, 1)],
+      timers: [{ partition: 9, userId: 'w1', timerId: 'run:keep', dueAt: 500 }],
+      decisions: [],
+    });
+    // A second owner with the stale revision 0 disarms the live timer and arms another: both undone.
+    const stale = await store.apply({
+      states: [write('w1', 0, 2), write('w2', 0, 1)],
+      timers: [
+        { partition: 9, userId: 'w1', timerId: 'run:keep', dueAt: null },
+        { partition: 9, userId: 'w1', timerId: 'run:other', dueAt: 100 },
+        { partition: 9, userId: 'w2', timerId: 'run:fine', dueAt: 200 },
+      ],
+      decisions: [],
+    });
+    expect(stale.conflicts).toEqual(['w1']);
+    expect(await store.dueTimers(9, 1_000, 10)).toEqual([
+      { userId: 'w2', timerId: 'run:fine', dueAt: 200 },
+      { userId: 'w1', timerId: 'run:keep', dueAt: 500 },
+    ]);
+  });
+
+  it('restores a timer member only while it still holds what the refused batch wrote', async () => {
+    const key = store.keys.timers(10);
+    const call = (command: string, ...args: string[]) =>
+      (client as unknown as Record<string, (...a: string[]) => Promise<unknown>>)[command]?.(key, ...args);
+    expect(await call('triggerSetTimersV1', 'm1', '100', 'm2', '200')).toEqual(['', '']);
+    expect(await call('triggerSetTimersV1', 'm1', '', 'm2', '250')).toEqual(['100', '200']);
+    await client.zadd(key, 300, 'm2'); // the winning writer moved m2 since
+    expect(await call('triggerRestoreTimersV1', 'm1', '', '100', 'm2', '250', '200')).toBe(1);
+    expect(await client.zrange(key, 0, -1, 'WITHSCORES')).toEqual(['m1', '100', 'm2', '300']);
+  });
+
+  it('applies states, decisions and timers of 1000 users in one round trip', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `mixed-${i}`);
+    let result: { conflicts: string[] } = { conflicts: ['not run'] };
+    const writes = await socketWrites(async () => {
+      result = await store.apply({
+        states: ids.map((id) => write(id, 0, 1)),
+        timers: ids.map((userId, i) => ({
+          partition: 11 + (i % 4),
+          userId,
+          timerId: 'run:t',
+          dueAt: 1_000 + i,
+        })),
+        decisions: ids.map((userId) => ({ userId, decision: { id: `d-${userId}` } })),
+      });
+    });
+    expect(result.conflicts).toEqual([]);
+    expect(writes).toBe(1);
+    expect(await store.pendingTimers(11)).toBe(250);
+    expect((await store.dueTimers(12, 1_001, 10)).map((t) => t.userId)).toEqual(['mixed-1']);
+  });
+
   it('loads and applies a batch of 1000 users in one round trip each', async () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `bulk-${i}`);
     // Control: the counter sees commands sent one by one as separate requests.
