@@ -11,6 +11,7 @@ import type { CompactedTopicWatch, FolderWatch } from '../catalog';
 import { AvroCodec, createOutputEncoder } from '../codec';
 import type { EngineConfig } from '../config';
 import { formatDefinitionError, readDefinitionFolder } from '../definitions';
+import { fromRedisError } from '../errors';
 import type { DefinitionTexts } from '../definitions';
 import { createEmitter } from '../emit';
 import type { Decision, Input } from '../evaluate';
@@ -249,6 +250,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
           await laneFor(batch.partition).process(inputs, dlq);
           redisUp = true;
         } catch (err) {
+          if (fromRedisError(err).code === 'redis_unavailable') redisUp = false;
           log.error(
             { err, topic: batch.topic, partition: batch.partition },
             'batch failed; offsets not committed',
@@ -272,14 +274,16 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       mode: p.mode,
       state: breaker.isOpen(p.id) ? 'breaker_open' : p.mode === 'paused' ? 'paused' : 'active',
     }));
-  const ready = () => joined && redisUp && holder.current() !== null;
+  // Redis is up when the client says so and the last poll or batch reached it.
+  const redisReady = () => deps.redis.status === 'ready' && redisUp;
+  const ready = () => joined && redisReady() && holder.current() !== null;
   let server: Server | null = null;
   let httpPort: number | null = null;
   const port = deps.httpPort === undefined ? config.http.port : deps.httpPort;
   if (port !== null) {
     server = createHttpServer({
       registry: deps.registry,
-      readiness: () => ({ kafka: joined, redis: redisUp, triggers: holder.current() !== null }),
+      readiness: () => ({ kafka: joined, redis: redisReady(), triggers: holder.current() !== null }),
       triggers: triggerRows,
       recentDecisions: (userId, limit) => store.recentDecisions(userId, limit),
       verifyRender: (token) => verifyRenderToken(renderSecret, token, clock()),
