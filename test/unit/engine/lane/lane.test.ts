@@ -8,11 +8,12 @@ import { compileDefinitions } from '../../../../services/engine/definitions';
 import type { CompiledDefinitions } from '../../../../services/engine/definitions';
 import type { EmitBatch } from '../../../../services/engine/emit';
 import { EngineError } from '../../../../services/engine/errors';
+import { requiredStateTtlMs } from '../../../../services/engine/evaluate';
 import type { Activation, Decision, Input } from '../../../../services/engine/evaluate';
 import { Lane } from '../../../../services/engine/lane';
 import { createMetrics } from '../../../../services/engine/metrics';
-import { MemoryStateStore } from '../../../../services/engine/state';
-import type { ApplyResult, StateStore, UserState } from '../../../../services/engine/state';
+import { emptyUserState, MemoryStateStore } from '../../../../services/engine/state';
+import type { ApplyResult, StateStore, StateWrite, UserState } from '../../../../services/engine/state';
 
 const POLICIES = readFileSync(join(__dirname, '../../../../triggers/policies.yaml'), 'utf8');
 const TRIGGER = `id: lane-test
@@ -136,5 +137,101 @@ describe('Lane', () => {
     setDefs(null);
     await expect(lane.process([pageView('u1', 1)])).rejects.toMatchObject({ retriable: true });
     expect(calls).toEqual([]);
+  });
+});
+
+/**
+ * The real memory store (its own revision compare-and-set) behind a wrapper that can let another owner
+ * write a user between the lane's load and its apply, and that keeps what the lane asked to write.
+ */
+function casSetup(opts: { stateTtlMs?: number; rivalWrites?: string[] } = {}) {
+  const memory = new MemoryStateStore<UserState, Decision>();
+  const writes: StateWrite<UserState>[][] = [];
+  const store: StateStore<UserState, Decision> = {
+    load: async (ids) => {
+      const loaded = await memory.load(ids);
+      // Another lane owner (a rebalance overlap) records these users right after our first load.
+      const rivals = opts.rivalWrites ?? [];
+      opts.rivalWrites = [];
+      for (const userId of rivals) {
+        await memory.apply({
+          states: [{ userId, expectedRev: loaded.get(userId)?.rev ?? 0, next: emptyUserState(), ttlMs: 1e9 }],
+          timers: [],
+          decisions: [],
+        });
+      }
+      return loaded;
+    },
+    apply: (batch) => {
+      writes.push([...batch.states]);
+      return memory.apply(batch);
+    },
+    dueTimers: (p, upTo, limit) => memory.dueTimers(p, upTo, limit),
+    recentDecisions: (id, limit) => memory.recentDecisions(id, limit),
+  };
+  const defs = definitions();
+  const lane = new Lane({
+    partition: 3,
+    store,
+    definitions: () => defs,
+    triggerStatus: () => new Map(),
+    emit: (batch) => Promise.resolve(batch.activations.map((a) => ({ ...a, emittedAt: NOW }) as Activation)),
+    clock: () => NOW,
+    stateTtlMs: opts.stateTtlMs ?? 86_400_000,
+    metrics: createMetrics(new Registry(), { defaultMetrics: false }),
+    logger: pino({ level: 'silent' }),
+  });
+  return { lane, memory, writes, defs };
+}
+
+describe('Lane on the real compare-and-set', () => {
+  it('rejects retriably when another owner wrote the user between load and apply, and records nothing', async () => {
+    const { lane, memory } = casSetup({ rivalWrites: ['u1'] });
+    const err: unknown = await lane.process([pageView('u1', 1)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err).toMatchObject({ code: 'state_conflict', retriable: true });
+    // Only the rival's write is there: revision 1, empty history, and no decision of ours in the log.
+    const u1 = (await memory.load(['u1'])).get('u1');
+    expect(u1?.rev).toBe(1);
+    expect(u1?.history).toEqual([]);
+    expect(await memory.recentDecisions('u1', 10)).toEqual([]);
+  });
+
+  it('fails a batch where one user conflicted; its redelivery records each event once', async () => {
+    const { lane, memory } = casSetup({ rivalWrites: ['u1'] });
+    const batch = [pageView('u1', 1), pageView('u2', 1)];
+    await expect(lane.process(batch)).rejects.toMatchObject({ retriable: true });
+    expect(await memory.recentDecisions('u1', 10)).toEqual([]);
+    // Redelivered (offsets were not committed): u1 is evaluated on the rival's state, u2 is not doubled.
+    await lane.process(batch);
+    const after = await memory.load(['u1', 'u2']);
+    expect(after.get('u1')?.history.map((e) => e.eventId)).toEqual(['u1-1']);
+    expect(after.get('u2')?.history.map((e) => e.eventId)).toEqual(['u2-1']);
+  });
+
+  it('takes the timer that fired out of the due index when the evaluation does not re-arm it', async () => {
+    const { lane, memory } = casSetup();
+    await memory.apply({
+      states: [],
+      timers: [
+        { partition: 3, userId: 'u1', timerId: 'stale', dueAt: NOW - 10 },
+        { partition: 3, userId: 'u2', timerId: 'other', dueAt: NOW - 5 },
+      ],
+      decisions: [],
+    });
+    await lane.process([{ kind: 'timer', timer: { userId: 'u1', timerId: 'stale', dueAt: NOW - 10 } }]);
+    expect(await memory.dueTimers(3, NOW, 10)).toEqual([{ userId: 'u2', timerId: 'other', dueAt: NOW - 5 }]);
+  });
+
+  it('writes state with a time to live of at least what the definitions need', async () => {
+    const short = casSetup({ stateTtlMs: 1 });
+    await short.lane.process([pageView('u1', 1)]);
+    const needed = requiredStateTtlMs(short.defs.index, short.defs.policies);
+    expect(needed).toBeGreaterThan(1);
+    expect(short.writes.flat().map((w) => w.ttlMs)).toEqual([needed]);
+
+    const long = casSetup({ stateTtlMs: needed + 12_345 });
+    await long.lane.process([pageView('u1', 1)]);
+    expect(long.writes.flat().map((w) => w.ttlMs)).toEqual([needed + 12_345]);
   });
 });
