@@ -3,18 +3,16 @@ import { createTopics, deleteTopics, initProducerId } from './admin';
 import { apiVersionsHandler } from './api-versions';
 import type { VersionRange } from './api-versions';
 import { fetch } from './fetch';
-import {
-  deleteGroups,
-  describeGroups,
-  findCoordinator,
-  heartbeat,
-  joinGroup,
-  leaveGroup,
-  listGroups,
-  offsetCommit,
-  offsetFetch,
-  syncGroup,
-} from './groups';
+import { deleteGroups } from './delete-groups';
+import { describeGroups } from './describe-groups';
+import { findCoordinator } from './find-coordinator';
+import { heartbeat } from './heartbeat';
+import { joinGroup } from './join-group';
+import { leaveGroup } from './leave-group';
+import { listGroups } from './list-groups';
+import { offsetCommit } from './offset-commit';
+import { offsetFetch } from './offset-fetch';
+import { syncGroup } from './sync-group';
 import { listOffsets } from './list-offsets';
 import { metadata } from './metadata';
 import { produce } from './produce';
