@@ -3,7 +3,7 @@ import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { OutputEncoder } from '../codec';
 import type { Activation, ActivationDraft, Decision, RenderTokenRequest } from '../evaluate';
 import { finishActivation } from '../evaluate';
-import type { TopicNames } from '../ingest';
+import type { DlqRecord, TopicNames } from '../ingest';
 
 export interface EmitterOptions {
   producer: Pick<Producer, 'sendBatch'>;
@@ -18,12 +18,7 @@ export interface EmitBatch {
   activations: readonly ActivationDraft[];
   decisions: readonly Decision[];
   /** Bad input records for events.dlq, sent in the same producer call. */
-  dlq?: readonly {
-    topic: string;
-    key: Buffer | null;
-    value: Buffer | null;
-    headers: Record<string, string>;
-  }[];
+  dlq?: readonly DlqRecord[];
 }
 
 /** The Kafka messages of one lane batch, grouped by topic, plus the finished activations. */
@@ -44,8 +39,13 @@ export function buildMessages(
   }
   for (const d of batch.decisions)
     push(opts.topics.decisions, { key: d.userId, value: opts.encoder.decision(d) });
-  for (const r of batch.dlq ?? []) push(r.topic, { key: r.key, value: r.value, headers: r.headers });
+  for (const r of batch.dlq ?? []) push(r.topic, dlqMessage(r));
   return { topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), activations };
+}
+
+/** The Kafka message of a DLQ record (built by ingest's `buildDlqRecord`): original key and bytes, headers. */
+export function dlqMessage(record: DlqRecord): Message {
+  return { key: record.key, value: record.value, headers: { ...record.headers } };
 }
 
 /**

@@ -114,7 +114,10 @@ describe('engine HTTP API over a socket', () => {
       status: 200,
       body: { triggers: [{ id: 'pricing', version: 1, mode: 'live', state: 'breaker_open' }] },
     });
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: ADMIN }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: ADMIN }] as Record<
+      string,
+      string
+    >[]) {
       const res = await json('/v1/triggers', { headers });
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ error: 'unauthorized' });
