@@ -39,7 +39,9 @@ export interface BatchOutcome {
  * One lane: all work of partition p (events of every input topic, profile and consent updates, due
  * timers) runs here serially, one batch at a time (DESIGN.md decision 1). A batch is one load, pure
  * evaluation, one producer send, one apply, in that order (decision 4): when `process` resolves, the
- * caller may commit the batch's offsets; when it rejects, nothing may be committed.
+ * caller may commit the batch's offsets; when it rejects, nothing may be committed. Users whose write
+ * was refused (another owner wrote them: a rebalance overlap) are reloaded and re-evaluated once, with
+ * a second send and apply for them alone; a second refusal rejects with a retriable `state_conflict`.
  */
 export class Lane {
   private tail: Promise<unknown> = Promise.resolve();
@@ -77,18 +79,106 @@ export class Lane {
       opts.metrics.stage(stage, Number(now - t) / 1e9);
       t = now;
     };
+    // One pass: load, evaluate, emit, apply (decision 4: emitted before recorded, recorded before commit).
+    const pass = async (batch: readonly Input[], dlqRecords: EmitBatch['dlq']) => {
+      const userIds = [...new Set(batch.map(inputUserId))];
+      const loaded = userIds.length > 0 ? await opts.store.load(userIds) : new Map<string, UserState>();
+      lap('load');
+      const out = this.evaluateAll(defs, status, batch, loaded);
+      lap('evaluate');
+      const emitted = await opts.emit({
+        activations: out.activations,
+        decisions: out.decisions,
+        dlq: dlqRecords,
+      });
+      lap('emit');
+      // A TTL shorter than the longest look-back (consent.maxAge, typically) would forget a quiet user's consent.
+      const ttlMs = Math.max(opts.stateTtlMs, requiredStateTtlMs(defs.index, defs.policies));
+      const states: StateWrite<UserState>[] = [...out.dirty].map((userId) => ({
+        userId,
+        expectedRev: loaded.get(userId)?.rev ?? 0,
+        next: out.current.get(userId) as UserState,
+        ttlMs,
+      }));
+      const result = await opts.store.apply({
+        states,
+        timers: [...out.timers.values()],
+        decisions: out.decisions.map((decision) => ({ userId: decision.userId, decision })),
+      });
+      lap('apply');
+      return { out, emitted, conflicts: new Set(result.conflicts) };
+    };
 
-    const userIds = [...new Set(inputs.map(inputUserId))];
-    const loaded = userIds.length > 0 ? await opts.store.load(userIds) : new Map<string, UserState>();
-    lap('load');
+    const first = await pass(inputs, dlq);
+    const recorded = [{ ...first, skip: first.conflicts }];
+    if (first.conflicts.size > 0) {
+      // Another owner wrote these users (a rebalance overlap); nothing of theirs was recorded. Reload them and
+      // re-evaluate their inputs once on the fresh state; an activation emitted twice keeps its activationId
+      // (at-least-once, adapters deduplicate).
+      const again = await pass(
+        inputs.filter((input) => first.conflicts.has(inputUserId(input))),
+        [],
+      );
+      if (again.conflicts.size > 0) {
+        // Failing the batch leaves its offsets uncommitted: it is redelivered and re-evaluated.
+        throw new EngineError(
+          'state_conflict',
+          `State of ${again.conflicts.size} user(s) changed twice under lane ${opts.partition}; the batch will be retried.`,
+          { retriable: true },
+        );
+      }
+      recorded.push({ ...again, skip: new Set<string>() });
+    }
 
+    // Metrics and callbacks count what was recorded, not a refused first attempt.
+    const activations: Activation[] = [];
+    let decisionCount = 0;
+    const counts: Record<string, number> = {};
+    const conversions: Conversion[] = [];
+    for (const { out, emitted, skip } of recorded) {
+      for (const d of out.decisions) {
+        if (skip.has(d.userId)) continue;
+        decisionCount += 1;
+        opts.metrics.decision(d.triggerId, d.outcome, d.reason);
+      }
+      for (const a of emitted) {
+        activations.push(a);
+        if (skip.has(a.userId)) continue;
+        opts.metrics.emission({
+          trigger: a.triggerId,
+          channel: a.channel,
+          dueAt: a.dueAt,
+          emittedAt: a.emittedAt,
+          slaMs: a.slaMs,
+        });
+      }
+      for (const [userId, perUser] of out.counts) {
+        if (skip.has(userId)) continue;
+        for (const [trigger, n] of Object.entries(perUser)) counts[trigger] = (counts[trigger] ?? 0) + n;
+      }
+      for (const c of out.conversions) if (!skip.has(c.userId)) conversions.push(c.conversion);
+    }
+    for (const c of conversions) if (!c.shadow) opts.metrics.conversion(c.triggerId, c.group);
+    if (Object.keys(counts).length > 0) opts.onActivationCounts?.(counts);
+    if (conversions.length > 0) opts.onConversions?.(conversions);
+    return { inputs: inputs.length, decisions: decisionCount, activations };
+  }
+
+  /** Evaluates each input in order against its user's evolving state (pure; no I/O). */
+  private evaluateAll(
+    defs: CompiledDefinitions,
+    status: ReadonlyMap<string, TriggerStatus>,
+    inputs: readonly Input[],
+    loaded: ReadonlyMap<string, UserState>,
+  ) {
+    const { opts } = this;
     const current = new Map(loaded);
     const dirty = new Set<string>();
     const decisions: Decision[] = [];
     const activations: ActivationDraft[] = [];
     const timers = new Map<string, TimerWrite>();
-    const conversions: Conversion[] = [];
-    const counts: Record<string, number> = {};
+    const conversions: { userId: string; conversion: Conversion }[] = [];
+    const counts = new Map<string, Record<string, number>>();
     for (const input of inputs) {
       const userId = inputUserId(input);
       if (input.kind === 'timer') {
@@ -103,7 +193,7 @@ export class Lane {
       }
       decisions.push(...r.decisions);
       activations.push(...r.activations);
-      conversions.push(...r.conversions);
+      for (const conversion of r.conversions) conversions.push({ userId, conversion });
       for (const tc of r.timers) {
         timers.set(`${userId}\u0000${tc.timerId}`, {
           partition: opts.partition,
@@ -112,52 +202,11 @@ export class Lane {
           dueAt: tc.dueAt,
         });
       }
+      const perUser = counts.get(userId) ?? {};
       for (const [trigger, n] of Object.entries(r.activationCounts))
-        counts[trigger] = (counts[trigger] ?? 0) + n;
+        perUser[trigger] = (perUser[trigger] ?? 0) + n;
+      counts.set(userId, perUser);
     }
-    lap('evaluate');
-
-    const emitted = await opts.emit({ activations, decisions, dlq });
-    lap('emit');
-
-    // A TTL shorter than the longest look-back (consent.maxAge, typically) would forget a quiet user's consent.
-    const ttlMs = Math.max(opts.stateTtlMs, requiredStateTtlMs(defs.index, defs.policies));
-    const states: StateWrite<UserState>[] = [...dirty].map((userId) => ({
-      userId,
-      expectedRev: loaded.get(userId)?.rev ?? 0,
-      next: current.get(userId) as UserState,
-      ttlMs,
-    }));
-    const result = await opts.store.apply({
-      states,
-      timers: [...timers.values()],
-      decisions: decisions.map((decision) => ({ userId: decision.userId, decision })),
-    });
-    lap('apply');
-    if (result.conflicts.length > 0) {
-      // Another owner wrote these users (a rebalance overlap). Nothing of theirs was recorded; failing the
-      // batch leaves its offsets uncommitted, so it is redelivered and re-evaluated on fresh state. Any
-      // activation repeats with the same activationId (at-least-once, adapters deduplicate).
-      throw new EngineError(
-        'state_conflict',
-        `State of ${result.conflicts.length} user(s) changed under lane ${opts.partition}; the batch will be retried.`,
-        { retriable: true },
-      );
-    }
-
-    for (const d of decisions) opts.metrics.decision(d.triggerId, d.outcome, d.reason);
-    for (const a of emitted) {
-      opts.metrics.emission({
-        trigger: a.triggerId,
-        channel: a.channel,
-        dueAt: a.dueAt,
-        emittedAt: a.emittedAt,
-        slaMs: a.slaMs,
-      });
-    }
-    for (const c of conversions) if (!c.shadow) opts.metrics.conversion(c.triggerId, c.group);
-    if (Object.keys(counts).length > 0) opts.onActivationCounts?.(counts);
-    if (conversions.length > 0) opts.onConversions?.(conversions);
-    return { inputs: inputs.length, decisions: decisions.length, activations: emitted };
+    return { current, dirty, decisions, activations, timers, conversions, counts };
   }
 }

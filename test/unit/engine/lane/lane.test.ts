@@ -48,11 +48,13 @@ function pageView(userId: string, n: number): Input {
 }
 
 /** The memory store behind a recorder of every call, so the test sees the order of load, emit, apply. */
-function setup(opts: { conflictOnce?: boolean } = {}) {
+function setup(opts: { refuse?: string[]; refusals?: number } = {}) {
   const calls: string[] = [];
   const memory = new MemoryStateStore<UserState, Decision>();
   const loads: string[][] = [];
-  let conflictOnce = opts.conflictOnce === true;
+  // The first `refusals` applies refuse the state writes of the users in `refuse`, as another owner would.
+  let refusals = opts.refusals ?? 0;
+  const refuse = new Set(opts.refuse ?? []);
   const store: StateStore<UserState, Decision> = {
     load: (ids) => {
       calls.push('load');
@@ -61,11 +63,17 @@ function setup(opts: { conflictOnce?: boolean } = {}) {
     },
     apply: async (batch): Promise<ApplyResult> => {
       calls.push('apply');
-      if (conflictOnce) {
-        conflictOnce = false;
-        return { conflicts: batch.states.map((s) => s.userId) };
-      }
-      return memory.apply(batch);
+      if (refusals === 0) return memory.apply(batch);
+      refusals -= 1;
+      const conflicts = batch.states.filter((w) => refuse.has(w.userId)).map((w) => w.userId);
+      const keep = <T extends { userId: string }>(xs: readonly T[]) =>
+        xs.filter((x) => !refuse.has(x.userId));
+      await memory.apply({
+        states: keep(batch.states),
+        timers: keep(batch.timers),
+        decisions: keep(batch.decisions),
+      });
+      return { conflicts };
     },
     dueTimers: (p, upTo, limit) => memory.dueTimers(p, upTo, limit),
     recentDecisions: (id, limit) => memory.recentDecisions(id, limit),
@@ -121,8 +129,25 @@ describe('Lane', () => {
     expect(calls).toEqual(['load', 'emit', 'apply', 'load', 'emit', 'apply']);
   });
 
-  it('rejects with a retriable error on a revision conflict, so the caller commits nothing', async () => {
-    const { lane, memory } = setup({ conflictOnce: true });
+  it('on a conflict reloads and re-evaluates only that user once, emitting before recording again', async () => {
+    const { lane, calls, loads, emitted, memory } = setup({ refuse: ['u1'], refusals: 1 });
+    const outcome = await lane.process([pageView('u1', 1), pageView('u2', 1)]);
+    expect(calls).toEqual(['load', 'emit', 'apply', 'load', 'emit', 'apply']);
+    expect(loads).toEqual([['u1', 'u2'], ['u1']]);
+    expect(emitted[1]?.decisions.every((d) => d.userId === 'u1')).toBe(true);
+    expect(emitted[1]?.decisions.length).toBeGreaterThan(0);
+    // Counted once per recorded decision: u2's of the first pass and u1's of the retry.
+    expect(outcome.decisions).toBe(
+      (emitted[0]?.decisions.filter((d) => d.userId === 'u2').length ?? 0) +
+        (emitted[1]?.decisions.length ?? 0),
+    );
+    const state = await memory.load(['u1', 'u2']);
+    expect(state.get('u1')?.rev).toBe(1);
+    expect(state.get('u2')?.rev).toBe(1);
+  });
+
+  it('rejects with a retriable error when the retry conflicts too, so the caller commits nothing', async () => {
+    const { lane, memory } = setup({ refuse: ['u1'], refusals: 2 });
     const err: unknown = await lane.process([pageView('u1', 1)]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).retriable).toBe(true);
@@ -144,15 +169,18 @@ describe('Lane', () => {
  * The real memory store (its own revision compare-and-set) behind a wrapper that can let another owner
  * write a user between the lane's load and its apply, and that keeps what the lane asked to write.
  */
-function casSetup(opts: { stateTtlMs?: number; rivalWrites?: string[] } = {}) {
+function casSetup(opts: { stateTtlMs?: number; rivalWrites?: string[]; rivalRounds?: number } = {}) {
   const memory = new MemoryStateStore<UserState, Decision>();
   const writes: StateWrite<UserState>[][] = [];
+  let rounds = opts.rivalRounds ?? 1;
   const store: StateStore<UserState, Decision> = {
     load: async (ids) => {
       const loaded = await memory.load(ids);
-      // Another lane owner (a rebalance overlap) records these users right after our first load.
+      // Another lane owner (a rebalance overlap) records these users right after each of our first
+      // `rivalRounds` loads (default 1).
       const rivals = opts.rivalWrites ?? [];
-      opts.rivalWrites = [];
+      rounds -= 1;
+      if (rounds <= 0) opts.rivalWrites = [];
       for (const userId of rivals) {
         await memory.apply({
           states: [{ userId, expectedRev: loaded.get(userId)?.rev ?? 0, next: emptyUserState(), ttlMs: 1e9 }],
@@ -185,28 +213,34 @@ function casSetup(opts: { stateTtlMs?: number; rivalWrites?: string[] } = {}) {
 }
 
 describe('Lane on the real compare-and-set', () => {
-  it('rejects retriably when another owner wrote the user between load and apply, and records nothing', async () => {
-    const { lane, memory } = casSetup({ rivalWrites: ['u1'] });
+  it('rejects retriably when another owner wrote the user before both attempts, and records nothing', async () => {
+    const { lane, memory } = casSetup({ rivalWrites: ['u1'], rivalRounds: 2 });
     const err: unknown = await lane.process([pageView('u1', 1)]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect(err).toMatchObject({ code: 'state_conflict', retriable: true });
-    // Only the rival's write is there: revision 1, empty history, and no decision of ours in the log.
+    // Only the rival's writes are there: revision 2, empty history, and no decision of ours in the log.
     const u1 = (await memory.load(['u1'])).get('u1');
-    expect(u1?.rev).toBe(1);
+    expect(u1?.rev).toBe(2);
     expect(u1?.history).toEqual([]);
     expect(await memory.recentDecisions('u1', 10)).toEqual([]);
   });
 
-  it('fails a batch where one user conflicted; its redelivery records each event once', async () => {
-    const { lane, memory } = casSetup({ rivalWrites: ['u1'] });
-    const batch = [pageView('u1', 1), pageView('u2', 1)];
-    await expect(lane.process(batch)).rejects.toMatchObject({ retriable: true });
-    expect(await memory.recentDecisions('u1', 10)).toEqual([]);
-    // Redelivered (offsets were not committed): u1 is evaluated on the rival's state, u2 is not doubled.
-    await lane.process(batch);
+  it("re-evaluates a conflicted user once on the rival's state; each event is recorded once", async () => {
+    const { lane, memory, writes } = casSetup({ rivalWrites: ['u1'] });
+    await lane.process([pageView('u1', 1), pageView('u2', 1)]);
+    // First attempt writes both (u1 refused), the retry writes u1 alone on top of the rival's revision.
+    expect(writes.map((ws) => ws.map((w) => [w.userId, w.expectedRev]))).toEqual([
+      [
+        ['u1', 0],
+        ['u2', 0],
+      ],
+      [['u1', 1]],
+    ]);
     const after = await memory.load(['u1', 'u2']);
+    expect(after.get('u1')?.rev).toBe(2);
     expect(after.get('u1')?.history.map((e) => e.eventId)).toEqual(['u1-1']);
     expect(after.get('u2')?.history.map((e) => e.eventId)).toEqual(['u2-1']);
+    expect((await memory.recentDecisions('u1', 10)).length).toBeGreaterThan(0);
   });
 
   it('takes the timer that fired out of the due index when the evaluation does not re-arm it', async () => {
