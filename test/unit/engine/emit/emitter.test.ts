@@ -1,234 +1,235 @@
-import type { ProducerBatch } from 'kafkajs';
+import type { TopicMessages } from 'kafkajs';
 
 import { AvroCodec, createOutputEncoder } from '../../../../services/engine/codec';
-import { buildMessages, chunkBySize, createEmitter } from '../../../../services/engine/emit';
+import { buildMessages, chunkBySize, createEmitter, dlqMessage } from '../../../../services/engine/emit';
+import type { EmitBatch } from '../../../../services/engine/emit';
 import type { ActivationDraft, Decision, RenderTokenRequest } from '../../../../services/engine/evaluate';
 import { buildDlqRecord, topicNames } from '../../../../services/engine/ingest';
+import { verifyRenderToken, signRenderToken } from '../../../../services/engine/render';
+import { ACTIVATION, DECISION } from '../codec/fixtures';
 
-const codec = AvroCodec.load();
-const json = createOutputEncoder(codec, 'json');
-const topics = topicNames('t1.');
-const EMITTED = 1_700_000_000_500;
+const NOW = 1_767_225_700_000;
+const SECRET = 'emit-test-secret';
+const topics = topicNames('t.');
+const encoder = createOutputEncoder(AvroCodec.load(), 'json');
 
 function draft(over: Partial<ActivationDraft> = {}): ActivationDraft {
+  const { emittedAt: _emittedAt, renderToken: _renderToken, ...rest } = ACTIVATION;
+  return { ...rest, renderToken: null, ...over };
+}
+
+const decision = (over: Partial<Decision> = {}): Decision => ({ ...DECISION, ...over }) as Decision;
+
+function options(signed: RenderTokenRequest[] = []) {
   return {
-    activationId: 'a-1',
-    triggerId: 'cart-nudge',
-    triggerVersion: 2,
-    stepId: 'push',
-    userId: 'u-1',
-    channel: 'mobile',
-    actionType: 'mobile.push',
-    params: { template: 'cart' },
-    signalEventIds: ['e-1'],
-    dueAt: 1_700_000_000_000,
-    decidedAt: 1_700_000_000_100,
-    expiresAt: 1_700_007_200_000,
-    slaMs: 5000,
-    renderToken: null,
-    ...over,
+    encoder,
+    topics,
+    clock: () => NOW,
+    sign: (request: RenderTokenRequest) => {
+      signed.push(request);
+      return signRenderToken(SECRET, request);
+    },
   };
 }
 
-function decision(over: Partial<Decision> = {}): Decision {
-  return {
-    decisionId: 'd-1',
-    triggerId: 'cart-nudge',
-    triggerVersion: 2,
-    stepId: 'push',
-    userId: 'u-1',
-    outcome: 'fired',
-    reason: null,
-    signalEventIds: ['e-1'],
-    dueAt: 1_700_000_000_000,
-    decidedAt: 1_700_000_000_100,
-    checks: [{ name: 'consent', passed: true, detail: 'push granted' }],
-    activationId: 'a-1',
-    ...over,
-  };
+const json = (value: unknown): Record<string, unknown> =>
+  JSON.parse((value as Buffer).toString('utf8')) as Record<string, unknown>;
+
+function byTopic(topicMessages: TopicMessages[]): Map<string, TopicMessages['messages']> {
+  return new Map(topicMessages.map((t) => [t.topic, t.messages]));
 }
 
-const signed: RenderTokenRequest[] = [];
-const opts = {
-  encoder: json,
-  topics,
-  clock: () => EMITTED,
-  sign: (r: RenderTokenRequest) => {
-    signed.push(r);
-    return `token-for-${r.activationId}`;
-  },
-};
-
-const byteLength = (v: Buffer | string | null) => (v === null ? 0 : v.length);
-const parse = (v: unknown) => JSON.parse(String(v)) as Record<string, unknown>;
-
-describe('emit: buildMessages', () => {
-  beforeEach(() => (signed.length = 0));
-
-  it('routes activations to activations.<channel> and decisions to decisions, keyed by userId', () => {
-    const { topicMessages } = buildMessages(opts, {
+describe('buildMessages', () => {
+  it('sends each activation to activations.<its channel>, keyed by userId, with emittedAt from the clock', () => {
+    const batch: EmitBatch = {
       activations: [
-        draft(),
-        draft({ activationId: 'a-2', userId: 'u-2', channel: 'web', actionType: 'web.personalize' }),
+        draft({ activationId: 'a-email', channel: 'email', userId: 'u-1' }),
+        draft({ activationId: 'a-web', channel: 'web', userId: 'u-2', actionType: 'web.personalize' }),
+        draft({ activationId: 'a-email-2', channel: 'email', userId: 'u-3' }),
       ],
+      decisions: [],
+    };
+    const { topicMessages, activations } = buildMessages(options(), batch);
+    const topicsSent = byTopic(topicMessages);
+    expect([...topicsSent.keys()].sort()).toEqual(['t.activations.email', 't.activations.web']);
+    const email = topicsSent.get('t.activations.email') ?? [];
+    expect(email.map((m) => m.key)).toEqual(['u-1', 'u-3']);
+    expect(email.map((m) => json(m.value).activationId)).toEqual(['a-email', 'a-email-2']);
+    expect(topicsSent.get('t.activations.web')?.map((m) => m.key)).toEqual(['u-2']);
+    for (const m of [...topicsSent.values()].flat()) expect(json(m.value).emittedAt).toBe(NOW);
+    expect(activations.map((a) => a.emittedAt)).toEqual([NOW, NOW, NOW]);
+    expect(activations.map((a) => a.renderToken)).toEqual([null, null, null]);
+  });
+
+  it('reads the clock once per batch, so every record of the batch carries the same emittedAt', () => {
+    let t = NOW;
+    const opts = { ...options(), clock: () => (t += 1000) };
+    const { activations } = buildMessages(opts, {
+      activations: [draft({ activationId: 'a' }), draft({ activationId: 'b' })],
+      decisions: [],
+    });
+    expect(activations.map((a) => a.emittedAt)).toEqual([NOW + 1000, NOW + 1000]);
+  });
+
+  it('sends decisions to the decisions topic keyed by userId', () => {
+    const { topicMessages } = buildMessages(options(), {
+      activations: [],
       decisions: [
-        decision(),
-        decision({
-          decisionId: 'd-2',
-          userId: 'u-2',
-          outcome: 'suppressed',
-          reason: 'caps',
-          activationId: null,
-        }),
+        decision({ decisionId: 'd-1', userId: 'u-9' }),
+        decision({ decisionId: 'd-2', userId: 'u-8' }),
       ],
     });
-    const byTopic = Object.fromEntries(topicMessages.map((t) => [t.topic, t.messages]));
-    expect(Object.keys(byTopic).sort()).toEqual([
-      't1.activations.mobile',
-      't1.activations.web',
-      't1.decisions',
-    ]);
-    expect(byTopic['t1.activations.mobile']?.map((m) => m.key)).toEqual(['u-1']);
-    expect(byTopic['t1.activations.web']?.map((m) => m.key)).toEqual(['u-2']);
-    expect(byTopic['t1.decisions']?.map((m) => [m.key, parse(m.value).outcome])).toEqual([
-      ['u-1', 'fired'],
-      ['u-2', 'suppressed'],
+    expect(topicMessages).toHaveLength(1);
+    expect(topicMessages[0]?.topic).toBe('t.decisions');
+    expect(topicMessages[0]?.messages.map((m) => [m.key, json(m.value).decisionId])).toEqual([
+      ['u-9', 'd-1'],
+      ['u-8', 'd-2'],
     ]);
   });
 
-  it('stamps emittedAt from the clock at emission and leaves every other field as evaluated', () => {
-    const { topicMessages, activations } = buildMessages(opts, { activations: [draft()], decisions: [] });
-    const value = parse(topicMessages[0]?.messages[0]?.value);
-    expect(value).toEqual({ ...draft(), emittedAt: EMITTED, renderToken: null });
-    expect(activations).toEqual([{ ...draft(), emittedAt: EMITTED, renderToken: null }]);
+  it('passes DLQ records through with their key, bytes and headers untouched', () => {
+    const value = Buffer.from([0xff, 0x00, 0x01]);
+    const headers = { error: 'invalid_json', 'source.topic': 't.events.web', 'source.partition': '3' };
+    const { topicMessages } = buildMessages(options(), {
+      activations: [],
+      decisions: [],
+      dlq: [
+        { topic: topics.dlq, key: Buffer.from('u-1'), value, headers },
+        { topic: topics.dlq, key: null, value: null, headers: { error: 'no_key' } },
+      ],
+    });
+    const dlq = byTopic(topicMessages).get('t.events.dlq') ?? [];
+    expect(dlq).toHaveLength(2);
+    expect(dlq[0]?.key).toEqual(Buffer.from('u-1'));
+    expect(dlq[0]?.value).toBe(value);
+    expect(dlq[0]?.headers).toEqual(headers);
+    expect(dlq[1]).toEqual({ key: null, value: null, headers: { error: 'no_key' } });
   });
 
-  it('signs a render token only for renderAt: open steps', () => {
+  it('signs a render token only for an activation that asks for one, and the token verifies', () => {
     const request: RenderTokenRequest = {
-      activationId: 'a-3',
-      triggerId: 'pricing',
-      triggerVersion: 3,
-      stepId: 'follow-up',
-      userId: 'u-3',
-      expiresAt: 1_700_086_400_000,
+      activationId: 'a-open',
+      triggerId: 'cart-abandon',
+      triggerVersion: 2,
+      stepId: 'remind',
+      userId: 'u-1',
+      expiresAt: NOW + 86_400_000,
     };
-    const { topicMessages } = buildMessages(opts, {
+    const signed: RenderTokenRequest[] = [];
+    const { topicMessages, activations } = buildMessages(options(signed), {
       activations: [
-        draft(),
-        draft({
-          activationId: 'a-3',
-          userId: 'u-3',
-          channel: 'email',
-          actionType: 'email.send',
-          renderToken: request,
-        }),
+        draft({ activationId: 'a-open', channel: 'email', renderToken: request }),
+        draft({ activationId: 'a-plain', channel: 'email' }),
       ],
       decisions: [],
     });
     expect(signed).toEqual([request]);
-    const email = topicMessages.find((t) => t.topic === 't1.activations.email');
-    expect(parse(email?.messages[0]?.value).renderToken).toBe('token-for-a-3');
+    const [open, plain] = activations;
+    expect(plain?.renderToken).toBeNull();
+    expect(typeof open?.renderToken).toBe('string');
+    const verified = verifyRenderToken(SECRET, open?.renderToken ?? '', NOW);
+    expect(verified).toMatchObject({ ok: true, claims: { activationId: 'a-open', userId: 'u-1' } });
+    const sent = byTopic(topicMessages).get('t.activations.email') ?? [];
+    expect(sent.map((m) => json(m.value).renderToken)).toEqual([open?.renderToken, null]);
   });
 
-  it('adds DLQ records with their original key, bytes and headers', () => {
-    const dlq = buildDlqRecord(
-      topics.dlq,
-      {
-        topic: topics.events.web,
-        partition: 3,
-        offset: '42',
-        key: Buffer.from('u-9'),
-        value: Buffer.from('{bad'),
-      },
-      'bad_json',
-      'The value is not JSON.',
-    );
-    const { topicMessages } = buildMessages(opts, { activations: [], decisions: [], dlq: [dlq] });
-    expect(topicMessages).toEqual([
-      {
-        topic: 't1.events.dlq',
-        messages: [{ key: Buffer.from('u-9'), value: Buffer.from('{bad'), headers: dlq.headers }],
-      },
-    ]);
-    expect(dlq.headers).toEqual({
-      error: 'bad_json: The value is not JSON.',
-      'source.topic': 't1.events.web',
-      'source.partition': '3',
-      'source.offset': '42',
-    });
-  });
-
-  it('builds nothing for an empty batch', () => {
-    expect(buildMessages(opts, { activations: [], decisions: [] })).toEqual({
+  it('sends nothing for an empty batch', () => {
+    expect(buildMessages(options(), { activations: [], decisions: [], dlq: [] })).toEqual({
       topicMessages: [],
       activations: [],
     });
   });
+});
 
-  it('writes Avro single objects with the default encoder', () => {
-    const avro = createOutputEncoder(codec, 'avro');
-    const { topicMessages } = buildMessages(
-      { ...opts, encoder: avro },
-      { activations: [draft()], decisions: [] },
-    );
-    const value = topicMessages[0]?.messages[0]?.value as Buffer;
-    expect([...value.subarray(0, 2)]).toEqual([0xc3, 0x01]);
+describe('dlqMessage', () => {
+  it("turns ingest's DLQ record into a message with the original key, bytes and the spec's headers", () => {
+    const source = {
+      topic: topics.events.web,
+      partition: 3,
+      offset: '42',
+      key: Buffer.from('u-9'),
+      value: Buffer.from('{bad'),
+    };
+    const record = buildDlqRecord(topics.dlq, source, 'invalid_json', 'The value is not JSON.');
+    expect(dlqMessage(record)).toEqual({
+      key: Buffer.from('u-9'),
+      value: Buffer.from('{bad'),
+      headers: {
+        error: 'invalid_json: The value is not JSON.',
+        'source.topic': 't.events.web',
+        'source.partition': '3',
+        'source.offset': '42',
+      },
+    });
   });
 });
 
-describe('emit: createEmitter', () => {
-  it('sends the whole lane batch in one producer call with acks from all replicas', async () => {
-    const calls: ProducerBatch[] = [];
-    const emit = createEmitter({
-      ...opts,
-      producer: { sendBatch: (b) => (calls.push(b), Promise.resolve([])) },
-    });
-    const activations = await emit({ activations: [draft()], decisions: [decision()] });
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.acks).toBe(-1);
-    expect(calls[0]?.topicMessages?.map((t) => t.topic)).toEqual(['t1.activations.mobile', 't1.decisions']);
-    expect(activations.map((a) => a.emittedAt)).toEqual([EMITTED]);
+describe('buildMessages with the default encoder', () => {
+  it('writes Avro single objects (C3 01 + fingerprint) when OUTPUT_ENCODING is avro', () => {
+    const avro = createOutputEncoder(AvroCodec.load(), 'avro');
+    const { topicMessages } = buildMessages(
+      { ...options(), encoder: avro },
+      { activations: [draft()], decisions: [decision()] },
+    );
+    for (const t of topicMessages) {
+      const value = t.messages[0]?.value as Buffer;
+      expect([...value.subarray(0, 2)]).toEqual([0xc3, 0x01]);
+    }
   });
+});
 
+describe('createEmitter', () => {
   it('makes no producer call for an empty batch', async () => {
-    const calls: ProducerBatch[] = [];
+    let calls = 0;
     const emit = createEmitter({
-      ...opts,
-      producer: { sendBatch: (b) => (calls.push(b), Promise.resolve([])) },
+      ...options(),
+      producer: { sendBatch: () => (calls++, Promise.resolve([])) },
     });
     await emit({ activations: [], decisions: [] });
-    expect(calls).toHaveLength(0);
+    expect(calls).toBe(0);
   });
 
-  it('propagates a failed send, so the lane does not record or commit', async () => {
+  it('sends a whole batch in one producer call with acks from all replicas', async () => {
+    const calls: { topicMessages: TopicMessages[]; acks?: number }[] = [];
     const emit = createEmitter({
-      ...opts,
-      producer: { sendBatch: () => Promise.reject(new Error('broker gone')) },
+      ...options(),
+      producer: {
+        sendBatch: (b) => {
+          calls.push({ topicMessages: b.topicMessages ?? [], acks: b.acks });
+          return Promise.resolve([]);
+        },
+      },
     });
-    await expect(emit({ activations: [draft()], decisions: [] })).rejects.toThrow('broker gone');
+    const out = await emit({ activations: [draft()], decisions: [decision()] });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.acks).toBe(-1);
+    expect(calls[0]?.topicMessages.map((t) => t.topic).sort()).toEqual([
+      't.activations.email',
+      't.decisions',
+    ]);
+    expect(out.map((a) => a.emittedAt)).toEqual([NOW]);
+  });
+
+  it('rejects when the producer does, so the lane batch fails and is retried', async () => {
+    const emit = createEmitter({
+      ...options(),
+      producer: { sendBatch: () => Promise.reject(new Error('broker down')) },
+    });
+    await expect(emit({ activations: [draft()], decisions: [] })).rejects.toThrow('broker down');
   });
 });
 
-describe('emit: chunkBySize', () => {
-  const msg = (n: number) => ({ key: 'u', value: Buffer.alloc(n) });
-
-  it('keeps a small batch in one chunk and splits a large one in order, each under the limit', () => {
-    const input = [
-      { topic: 'a', messages: [msg(100), msg(100)] },
+describe('chunkBySize', () => {
+  it('keeps every message, in order, in chunks under the byte limit; a large message goes alone', () => {
+    const msg = (n: number) => ({ key: 'k', value: Buffer.alloc(n) });
+    const input: TopicMessages[] = [
+      { topic: 'a', messages: [msg(100), msg(100), msg(500)] },
       { topic: 'b', messages: [msg(100)] },
     ];
-    expect(chunkBySize(input, 10_000)).toEqual([input]);
-    const chunks = chunkBySize(input, 200);
-    expect(chunks.flat().flatMap((t) => t.messages)).toHaveLength(3);
-    expect(chunks.map((c) => c.map((t) => `${t.topic}:${t.messages.length}`))).toEqual([
-      ['a:1'],
-      ['a:1'],
-      ['b:1'],
-    ]);
-  });
-
-  it('sends a single message larger than the limit alone', () => {
-    const chunks = chunkBySize([{ topic: 'a', messages: [msg(10), msg(5000), msg(10)] }], 1000);
-    expect(chunks.map((c) => c[0]?.messages.map((m) => byteLength(m.value)))).toEqual([[10], [5000], [10]]);
+    const chunks = chunkBySize(input, 400);
+    // Sizes count key + value + 64 bytes of overhead: 165, 165, 565, 165.
+    expect(
+      chunks.map((c) => c.map((t) => [t.topic, t.messages.map((m) => (m.value as Buffer).length)])),
+    ).toEqual([[['a', [100, 100]]], [['a', [500]]], [['b', [100]]]]);
   });
 });
