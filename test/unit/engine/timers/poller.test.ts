@@ -117,4 +117,37 @@ describe('TimerPoller', () => {
       jest.useRealTimers();
     }
   });
+  it('stop() resolves only after the poll in flight has finished, and polls no further partition', async () => {
+    jest.useFakeTimers();
+    try {
+      const store = fakeStore({ 0: [timer('a', 100)], 1: [timer('b', 100)] });
+      let release: () => void = () => undefined;
+      const handed: number[] = [];
+      const { p } = poller({
+        store,
+        onDue: (partition) => {
+          handed.push(partition);
+          return new Promise<void>((resolve) => (release = resolve));
+        },
+      });
+      p.setPartitions([0, 1]);
+      p.start();
+      await jest.advanceTimersByTimeAsync(50);
+      expect(handed).toEqual([0]);
+
+      let stopped = false;
+      const stopping = p.stop().then(() => (stopped = true));
+      await jest.advanceTimersByTimeAsync(200);
+      expect(stopped).toBe(false);
+
+      release();
+      await stopping;
+      expect(stopped).toBe(true);
+      // Partition 1 was never polled: the poll in flight ended at the partition it was on.
+      expect(store.calls.map((c) => c.partition)).toEqual([0]);
+      expect(handed).toEqual([0]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
