@@ -3,6 +3,8 @@
  * `{u:<userId>}`, so they live in one slot and a per-user Lua script works on Redis Cluster unchanged;
  * each partition's due-timer index is `{t:<partition>}`. Every key starts with REDIS_PREFIX.
  */
+import { EngineError } from '../errors';
+
 export interface RedisKeys {
   /** Hash {r: revision, d: state JSON} of one user. */
   state(userId: string): string;
@@ -12,7 +14,17 @@ export interface RedisKeys {
   timers(partition: number): string;
 }
 
+/**
+ * The keys under `prefix` (REDIS_PREFIX, may be empty). A prefix with `{` or `}` is refused: Redis Cluster
+ * would hash its braces instead of the user's tag and put every key in one slot.
+ */
 export function redisKeys(prefix: string): RedisKeys {
+  if (/[{}]/.test(prefix)) {
+    throw new EngineError(
+      'redis_prefix_invalid',
+      `REDIS_PREFIX "${prefix}" contains a brace; keys are hash-tagged per user, so the prefix must not be.`,
+    );
+  }
   return {
     state: (userId) => `${prefix}{u:${userId}}:s`,
     decisions: (userId) => `${prefix}{u:${userId}}:d`,

@@ -41,6 +41,20 @@ describe('RedisStateStore against a real Redis', () => {
     ttlMs,
   });
 
+  it("hash-tags a user's keys alike and each partition's index on its own, under the prefix", () => {
+    // Redis Cluster hashes the text between the first "{" and the next "}" (when non-empty).
+    const tag = (key: string) => /\{([^}]+)\}/.exec(key)?.[1];
+    for (const id of ['u1', 'a:b', 'we{ird']) {
+      expect(tag(store.keys.state(id))).toBe(tag(store.keys.decisions(id)));
+      expect(store.keys.state(id).startsWith(prefix)).toBe(true);
+    }
+    expect(tag(store.keys.state('u1'))).toBe('u:u1');
+    expect(tag(store.keys.timers(3))).toBe('t:3');
+    expect(() => new RedisStateStore({ client, keyPrefix: 'x{y}', decisionsKept: 1 })).toThrow(
+      /REDIS_PREFIX/,
+    );
+  });
+
   it('loads nothing for unknown users, then what was applied, with the revision bumped', async () => {
     expect((await store.load(['nobody'])).size).toBe(0);
     const result = await store.apply({ states: [write('u1', 0, 7)], timers: [], decisions: [] });
