@@ -42,7 +42,7 @@ export const DECISION: DecisionRecord = {
   dueAt: 1_767_225_600_000,
   decidedAt: 1_767_225_600_010,
   checks: [
-    { name: 'consent', passed: true, detail: null },
+    { name: 'consent', passed: true, detail: 'granted' },
     { name: 'cooldown', passed: false, detail: 'fired 3h ago' },
   ],
   activationId: null,
