@@ -22,7 +22,8 @@ const PENDING_EVERY_POLLS = 20;
 
 /**
  * Polls the due-timer index of each partition this instance owns (DESIGN.md decision 5) and feeds due
- * timers into that partition's lane. One poll at a time; after a rebalance the new owner polls the
+ * timers into that partition's lane, every `intervalMs` (engine default 50 ms, so an idle engine fires a
+ * timer within ~50 ms of due). One pass at a time; after a rebalance the new owner polls the
  * partitions it got, so timers survive rebalances and restarts (the index lives in Redis).
  */
 export class TimerPoller {
@@ -52,24 +53,30 @@ export class TimerPoller {
     }, this.opts.intervalMs);
   }
 
-  /** One pass over the owned partitions; a full batch is followed at once by another. */
+  /**
+   * One pass over the owned partitions, in parallel: lanes are independent, so a partition whose lane is
+   * busy does not hold back the others' timers. A full batch is followed at once by another.
+   */
   async pollOnce(): Promise<void> {
     this.polls += 1;
-    for (const partition of this.partitions) {
-      if (this.stopped) return;
-      try {
-        for (;;) {
-          const due = await this.opts.store.dueTimers(partition, this.opts.clock(), this.opts.batchMax);
-          this.opts.onSuccess?.();
-          if (due.length > 0) await this.opts.onDue(partition, due);
-          if (due.length < this.opts.batchMax || this.stopped) break;
-        }
-        if (this.opts.onPending && this.opts.store.pendingTimers && this.polls % PENDING_EVERY_POLLS === 1) {
-          this.opts.onPending(partition, await this.opts.store.pendingTimers(partition));
-        }
-      } catch (err) {
-        this.opts.onError(err);
+    const refreshPending = this.polls % PENDING_EVERY_POLLS === 1;
+    await Promise.all(this.partitions.map((partition) => this.pollPartition(partition, refreshPending)));
+  }
+
+  private async pollPartition(partition: number, refreshPending: boolean): Promise<void> {
+    try {
+      for (;;) {
+        if (this.stopped) return;
+        const due = await this.opts.store.dueTimers(partition, this.opts.clock(), this.opts.batchMax);
+        this.opts.onSuccess?.();
+        if (due.length > 0) await this.opts.onDue(partition, due);
+        if (due.length < this.opts.batchMax) break;
       }
+      if (refreshPending && this.opts.onPending && this.opts.store.pendingTimers) {
+        this.opts.onPending(partition, await this.opts.store.pendingTimers(partition));
+      }
+    } catch (err) {
+      this.opts.onError(err);
     }
   }
 
