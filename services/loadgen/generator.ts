@@ -15,8 +15,12 @@ export interface TrafficRecord {
 export interface TrafficOptions {
   users: number;
   seed: number;
-  /** Share of users that behave like bots (context.bot or bursts), default 0.01. */
+  /** Share of users that behave like bots, default 0.01: half say so (context.bot true), half send bursts. */
   botShare?: number;
+  /** Events a burst bot sends each time it is picked, default 12: over 120 events/min at demo rates. */
+  burstSize?: number;
+  /** Events are backdated by up to this many ms (collector delay), never before the user's last one; default 0. */
+  maxLagMs?: number;
   /** Share of records that are malformed (bad JSON, wrong channel, bad timezone), default 0.005. */
   malformedShare?: number;
   /** Share of journey steps that are consent changes (half of them revocations), default 0.01. */
@@ -42,9 +46,17 @@ const PURPOSES = ['personalization', 'push', 'email_marketing', 'ad_targeting'];
 const PRODUCTS = ['sku-100', 'sku-200', 'sku-300', 'sku-400'];
 const NAMES = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Ken'];
 
+/** How a user behaves: a person, a self-declared bot (context.bot true) or an undeclared burst bot. */
+export type UserKind = 'person' | 'flagged_bot' | 'burst_bot';
+
+const LIFECYCLE_NEXT: Record<string, string> = { prospect: 'trial', trial: 'customer', customer: 'customer' };
+
 interface UserModel {
   id: string;
-  bot: boolean;
+  kind: UserKind;
+  lifecycle: string;
+  /** occurredAt of the user's last event, so event time never goes back for one user. */
+  lastAt: number;
   timezone: string;
   locale: (typeof LOCALES)[number];
   session: number;
@@ -61,9 +73,17 @@ export function createTraffic(opts: TrafficOptions) {
   const botShare = opts.botShare ?? 0.01;
   const malformedShare = opts.malformedShare ?? 0.005;
   const revokeShare = opts.revokeShare ?? 0.01;
+  const burstSize = opts.burstSize ?? 12;
+  const maxLagMs = opts.maxLagMs ?? 0;
   const users: UserModel[] = Array.from({ length: opts.users }, (_, i) => ({
     id: `user-${String(i).padStart(6, '0')}`,
-    bot: rand() < botShare,
+    kind: rand() < botShare ? (rand() < 0.5 ? 'flagged_bot' : 'burst_bot') : 'person',
+    lifecycle: weighted(rand, [
+      ['prospect', 5],
+      ['trial', 3],
+      ['customer', 2],
+    ]),
+    lastAt: 0,
     timezone: pick(rand, TIMEZONES),
     locale: pick(rand, LOCALES),
     session: 0,
@@ -77,50 +97,48 @@ export function createTraffic(opts: TrafficOptions) {
     type: string,
     now: number,
     properties: Record<string, string | number | boolean> = {},
-  ) => ({
-    kind: 'event' as const,
-    channel,
-    key: u.id,
-    malformed: false,
-    value: {
-      eventId: `ev-${opts.seed}-${seq++}`,
-      userId: u.id,
+  ) => {
+    const occurredAt = Math.max(u.lastAt, now - Math.floor(rand() * maxLagMs));
+    u.lastAt = occurredAt;
+    return {
+      kind: 'event' as const,
       channel,
-      type,
-      occurredAt: now,
-      sessionId: `${u.id}-s${u.session}`,
-      properties,
-      context: {
-        locale: u.locale[0],
-        region: u.locale[1],
-        timezone: u.timezone,
-        userAgent: u.bot ? 'curl/8.0' : 'Mozilla/5.0',
-        bot: u.bot,
-      },
-    },
-  });
-
-  const onboarding = (u: UserModel, now: number): TrafficRecord[] => [
-    {
-      kind: 'profile',
-      channel: null,
       key: u.id,
       malformed: false,
       value: {
+        eventId: `ev-${opts.seed}-${seq++}`,
         userId: u.id,
-        attributes: {
-          lifecycle: weighted(rand, [
-            ['prospect', 5],
-            ['trial', 3],
-            ['customer', 2],
-          ]),
+        channel,
+        type,
+        occurredAt,
+        sessionId: `${u.id}-s${u.session}`,
+        properties,
+        context: {
+          locale: u.locale[0],
+          region: u.locale[1],
           timezone: u.timezone,
-          language: u.locale[0].slice(0, 2),
-          firstName: pick(rand, NAMES),
+          userAgent: u.kind === 'person' ? 'Mozilla/5.0' : 'curl/8.0',
+          bot: u.kind === 'flagged_bot',
         },
-        updatedAt: now,
       },
-    },
+    };
+  };
+
+  const profile = (u: UserModel, now: number, attributes: Record<string, string | null>): TrafficRecord => ({
+    kind: 'profile',
+    channel: null,
+    key: u.id,
+    malformed: false,
+    value: { userId: u.id, attributes, updatedAt: now },
+  });
+
+  const onboarding = (u: UserModel, now: number): TrafficRecord[] => [
+    profile(u, now, {
+      lifecycle: u.lifecycle,
+      timezone: u.timezone,
+      language: u.locale[0].slice(0, 2),
+      firstName: pick(rand, NAMES),
+    }),
     ...PURPOSES.map((purpose) => ({
       kind: 'consent' as const,
       channel: null,
@@ -174,6 +192,7 @@ export function createTraffic(opts: TrafficOptions) {
       ['email-open', 6],
       ['email-click', 2],
       ['ad-click', 5],
+      ['profile', 2],
     ]);
     const product = pick(rand, PRODUCTS);
     switch (step) {
@@ -195,7 +214,23 @@ export function createTraffic(opts: TrafficOptions) {
       case 'checkout':
         return event(u, 'web', 'checkout_started', now, { productId: product });
       case 'purchase':
+        u.lifecycle = 'customer';
         return event(u, 'web', 'purchase', now, { productId: product, amount: 49 });
+      case 'profile': {
+        // Mostly lifecycle progress; now and then a move (timezone) or a language switch.
+        const change = weighted(rand, [
+          ['lifecycle', 6],
+          ['timezone', 1],
+          ['language', 1],
+        ]);
+        if (change === 'timezone') {
+          u.timezone = pick(rand, TIMEZONES);
+          return profile(u, now, { timezone: u.timezone });
+        }
+        if (change === 'language') return profile(u, now, { language: pick(rand, ['de', 'en', 'fr', 'ja']) });
+        u.lifecycle = LIFECYCLE_NEXT[u.lifecycle] ?? 'customer';
+        return profile(u, now, { lifecycle: u.lifecycle });
+      }
       case 'signup':
         return event(u, 'web', 'signup', now);
       case 'demo':
@@ -221,6 +256,10 @@ export function createTraffic(opts: TrafficOptions) {
 
   return {
     users: users.length,
+    /** What kind of user `userId` is (tests, the demo's expectations); undefined for an unknown id. */
+    kindOf(userId: string): UserKind | undefined {
+      return users[Number(userId.slice('user-'.length))]?.kind;
+    },
     /** The next `n` records at time `now` (epoch ms), in production order. */
     next(n: number, now: number): TrafficRecord[] {
       const out: TrafficRecord[] = [];
@@ -246,7 +285,9 @@ export function createTraffic(opts: TrafficOptions) {
               source: 'preference-center',
             },
           });
-        } else if (u.bot) {
+        } else if (u.kind === 'burst_bot') {
+          for (let i = 0; i < burstSize; i++) out.push(journeyStep(u, now));
+        } else if (u.kind === 'flagged_bot') {
           for (let i = 0; i < 5; i++) out.push(journeyStep(u, now));
         } else out.push(journeyStep(u, now));
       }

@@ -1,6 +1,6 @@
 import { AvroCodec } from '../../../services/engine/codec';
 import { createIngestRecord, topicNames } from '../../../services/engine/ingest';
-import { createTraffic } from '../../../services/loadgen';
+import { createTraffic, seededRandom } from '../../../services/loadgen';
 import { createEncoder } from '../../../services/loadgen/producer';
 
 describe('loadgen traffic', () => {
@@ -58,5 +58,127 @@ describe('loadgen traffic', () => {
       if (r.kind !== 'event') seen.add(r.key);
       else expect(seen.has(r.key)).toBe(true);
     }
+  });
+});
+
+type EventValue = {
+  eventId: string;
+  userId: string;
+  channel: string;
+  type: string;
+  occurredAt: number;
+  sessionId: string | null;
+  properties: Record<string, unknown>;
+  context: { locale: string; region: string; timezone: string; userAgent: string | null; bot: boolean };
+};
+
+describe('loadgen traffic: shape and mix', () => {
+  const traffic = createTraffic({ users: 400, seed: 21, maxLagMs: 2_000 });
+  const records: ReturnType<typeof traffic.next> = [];
+  for (let tick = 0; tick < 60; tick++) records.push(...traffic.next(500, 1_800_000_000_000 + tick * 1000));
+  const good = records.filter((r) => !r.malformed);
+  const events = good.filter((r) => r.kind === 'event').map((r) => r.value as EventValue);
+
+  it('writes events with exactly the fields of topics.md, valid formats and the channel of their topic', () => {
+    for (const r of good.filter((x) => x.kind === 'event')) {
+      const e = r.value as EventValue;
+      expect(Object.keys(e).sort()).toEqual(
+        ['channel', 'context', 'eventId', 'occurredAt', 'properties', 'sessionId', 'type', 'userId'].sort(),
+      );
+      expect(e.channel).toBe(r.channel);
+      expect(r.key).toBe(e.userId);
+      expect(e.type).toMatch(/^[a-z0-9_.]{1,64}$/);
+      expect(Number.isInteger(e.occurredAt)).toBe(true);
+      expect(Object.keys(e.context).sort()).toEqual(['bot', 'locale', 'region', 'timezone', 'userAgent']);
+      for (const v of Object.values(e.properties))
+        expect(['string', 'number', 'boolean']).toContain(typeof v);
+    }
+  });
+
+  it('has unique event ids', () => {
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+  });
+
+  it('covers the journeys of the four channels', () => {
+    const types = new Set(events.map((e) => `${e.channel}:${e.type}`));
+    for (const t of [
+      'web:page_view',
+      'web:product_view',
+      'web:add_to_cart',
+      'web:checkout_started',
+      'web:purchase',
+      'mobile:session_start',
+      'mobile:screen_view',
+      'mobile:app_open',
+      'email:email_open',
+      'email:email_click',
+      'paid:ad_click',
+    ])
+      expect(types).toContain(t);
+    expect(events.some((e) => e.properties.path === '/pricing')).toBe(true);
+  });
+
+  it('updates profiles (lifecycle, timezone, language) and revokes some consent after the grants', () => {
+    const attrs = good
+      .filter((r) => r.kind === 'profile')
+      .flatMap((r) => Object.keys((r.value as { attributes: object }).attributes));
+    for (const a of ['lifecycle', 'timezone', 'language']) expect(attrs).toContain(a);
+    const revocations = good.filter(
+      (r) =>
+        r.kind === 'consent' &&
+        (r.value as { status: string; source: string }).status === 'denied' &&
+        (r.value as { source: string }).source === 'preference-center',
+    );
+    expect(revocations.length).toBeGreaterThan(0);
+  });
+
+  it("never lets one user's event time go backwards, even with collector lag", () => {
+    const last = new Map<string, number>();
+    let backdated = 0;
+    for (const [i, e] of events.entries()) {
+      expect(e.occurredAt).toBeGreaterThanOrEqual(last.get(e.userId) ?? 0);
+      last.set(e.userId, e.occurredAt);
+      if (i > 0 && e.occurredAt % 1000 !== 0) backdated++;
+    }
+    expect(backdated).toBeGreaterThan(0);
+  });
+
+  it('has self-declared bots and undeclared burst bots over 120 events a minute', () => {
+    const perUser = new Map<string, number>();
+    for (const e of events) perUser.set(e.userId, (perUser.get(e.userId) ?? 0) + 1);
+    const flagged = events.filter((e) => e.context.bot);
+    expect(flagged.length).toBeGreaterThan(0);
+    for (const e of flagged) expect(traffic.kindOf(e.userId)).toBe('flagged_bot');
+    const bursty = [...perUser].filter(([id]) => traffic.kindOf(id) === 'burst_bot');
+    expect(bursty.length).toBeGreaterThan(0);
+    // The 60 ticks span one minute: every burst bot went over the policies' 120 events per minute.
+    for (const [id, n] of bursty) {
+      expect(n).toBeGreaterThan(120);
+      expect(events.filter((e) => e.userId === id).every((e) => !e.context.bot)).toBe(true);
+    }
+    const people = [...perUser].filter(([id]) => traffic.kindOf(id) === 'person').map(([, n]) => n);
+    expect(Math.max(...people)).toBeLessThan(120);
+  });
+
+  it('makes all three kinds of malformed record: bad JSON, wrong channel, bad timezone', () => {
+    const bad = records.filter((r) => r.malformed);
+    expect(bad.some((r) => Buffer.isBuffer(r.value))).toBe(true);
+    const objects = bad
+      .filter((r) => !Buffer.isBuffer(r.value))
+      .map((r) => ({ r, e: r.value as EventValue }));
+    expect(objects.some(({ r, e }) => e.channel !== r.channel)).toBe(true);
+    expect(objects.some(({ e }) => e.context.timezone === 'Mars/Olympus_Mons')).toBe(true);
+  });
+});
+
+describe('seededRandom', () => {
+  it('is mulberry32: deterministic, in [0, 1), and spread', () => {
+    const a = seededRandom(42);
+    const b = seededRandom(42);
+    const xs = Array.from({ length: 10_000 }, () => a());
+    expect(xs.slice(0, 5)).toEqual(Array.from({ length: 5 }, () => b()));
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    expect(Math.abs(mean - 0.5)).toBeLessThan(0.02);
   });
 });
