@@ -254,6 +254,40 @@ describe('kafkajs against devbroker', () => {
     expect(all.map((s) => String(s.message.value))).toEqual(['old', 'new']);
   });
 
+  it('ListOffsets: earliest/latest per partition and the first offset at or after a timestamp', async () => {
+    const t = topicName('listoffsets');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: t, numPartitions: 2 }] });
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({
+        topic: t,
+        messages: [1000, 2000, 3000].map((ts) => ({ partition: 0, value: `at${ts}`, timestamp: String(ts) })),
+      });
+      await producer.send({ topic: t, messages: [{ partition: 0, value: 'at4000', timestamp: '4000' }] });
+      await producer.disconnect();
+      const offsets = await admin.fetchTopicOffsets(t);
+      expect(
+        offsets.sort((a, b) => a.partition - b.partition).map((o) => [o.partition, o.low, o.high]),
+      ).toEqual([
+        [0, '0', '4'],
+        [1, '0', '0'],
+      ]);
+      const at = async (ts: number) =>
+        (await admin.fetchTopicOffsetsByTimestamp(t, ts)).find((o) => o.partition === 0)?.offset;
+      expect(await at(500)).toBe('0');
+      expect(await at(2000)).toBe('1');
+      expect(await at(2500)).toBe('2');
+      expect(await at(4000)).toBe('3');
+      // No record at or after the timestamp: Kafka answers -1 and kafkajs then takes the latest offset.
+      expect(await at(5000)).toBe('4');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('auto-creates a topic on send with the default 3 partitions', async () => {
     const t = topicName('auto');
     const producer = kafka.producer();
