@@ -6,7 +6,7 @@
   KEYS[2]  decision list of the user ({u:<id>}:d)
   ARGV[1]  expected revision (0 when the user had no state)
   ARGV[2]  next state JSON, or "" to leave the state as it is (decisions only, no CAS)
-  ARGV[3]  time to live of both keys, ms
+  ARGV[3]  time to live of the state, ms; the decision list's is raised to it, never lowered
   ARGV[4]  most decisions kept
   ARGV[5..] decision JSONs, oldest first
 
@@ -26,6 +26,10 @@ if #ARGV >= 5 then
     redis.call('LPUSH', KEYS[2], ARGV[i])
   end
   redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[4]) - 1)
-  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  -- Never shorten the log's life: a decisions-only call passes a default TTL that may be shorter than
+  -- the state's, and the log should live as long as the state it explains.
+  if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[3]) then
+    redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  end
 end
 return 1

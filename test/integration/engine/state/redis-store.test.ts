@@ -97,6 +97,18 @@ describe('RedisStateStore against a real Redis', () => {
     expect(await client.pttl(store.keys.decisions('u4'))).toBeGreaterThan(0);
   });
 
+  it("never shortens the decision log's time to live on a decisions-only write", async () => {
+    const longMs = 400 * 24 * 3600 * 1000;
+    await store.apply({
+      states: [write('u6', 0, 1, longMs)],
+      timers: [],
+      decisions: [{ userId: 'u6', decision: { id: 'd1' } }],
+    });
+    await store.apply({ states: [], timers: [], decisions: [{ userId: 'u6', decision: { id: 'd2' } }] });
+    expect(await client.pttl(store.keys.decisions('u6'))).toBeGreaterThan(longMs - 60_000);
+    expect((await store.recentDecisions('u6', 5)).map((d) => d.id)).toEqual(['d2', 'd1']);
+  });
+
   it('keeps the newest decisions first, capped', async () => {
     for (const id of ['a', 'b', 'c', 'd', 'e']) {
       await store.apply({ states: [], timers: [], decisions: [{ userId: 'u5', decision: { id } }] });
