@@ -96,12 +96,14 @@ describe('kcat against devbroker', () => {
     ]);
   });
 
-  it('-d protocol,feature: ApiVersion v3 is answered and MsgVer2 is supported', async () => {
+  it('-d protocol,feature: ApiVersion v3 is answered; MsgVer2, BrokerBalancedConsumer, IdempotentProducer and ZSTD are on', async () => {
     const res = await kcat(['-L', '-d', 'protocol,feature']);
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(/Received ApiVersionResponse \(v3,/);
-    expect(res.stderr).toMatch(/Feature MsgVer2: Produce .* supported by broker/);
-    expect(res.stderr).not.toMatch(/Disabling feature MsgVer2/);
+    for (const feature of ['MsgVer2', 'BrokerBalancedConsumer', 'IdempotentProducer', 'ZSTD']) {
+      expect(res.stderr).toContain(`Enabling feature ${feature}`);
+      expect(res.stderr).not.toContain(`Disabling feature ${feature}`);
+    }
   });
 
   it('-K: with murmur2_random lands keys where kafkajs puts them; kcat and kafkajs read each other', async () => {
