@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 import type { Registry } from 'prom-client';
 
@@ -47,12 +47,21 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
 const error = (res: ServerResponse, status: number, code: string, message: string) =>
   send(res, status, { error: code, message });
 
+/** Compares SHA-256 digests in constant time, so neither the content nor the length of the token leaks. */
 function authorized(req: IncomingMessage, token: string | null): boolean {
   const header = req.headers.authorization ?? '';
-  if (token === null || !header.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice(7));
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  if (token === null || token === '' || !header.startsWith('Bearer ')) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(header.slice(7)), digest(token));
+}
+
+/** A path segment decoded, or null when its percent-encoding is broken. */
+function segment(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -84,7 +93,9 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   }
   const render = /^\/v1\/render\/([^/]+)$/.exec(path);
   if (render) {
-    const verified = deps.verifyRender(decodeURIComponent(render[1] as string));
+    const token = segment(render[1] as string);
+    if (token === null) return error(res, 401, 'malformed', 'This render token is not valid.');
+    const verified = deps.verifyRender(token);
     if (!verified.ok) {
       if (verified.reason === 'expired') return error(res, 410, 'expired', 'This render token has expired.');
       return error(res, 401, verified.reason, 'This render token is not valid.');
@@ -103,7 +114,10 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
       const limit = parseLimit(url.searchParams.get('limit'));
       if (limit === null)
         return error(res, 400, 'bad_limit', `limit must be an integer from 1 to ${MAX_DECISIONS}.`);
-      const decisions = await deps.recentDecisions(decodeURIComponent(user[1] as string), limit);
+      const userId = segment(user[1] as string);
+      if (userId === null || userId.length === 0 || userId.length > 128)
+        return error(res, 400, 'bad_user_id', 'userId must be 1-128 characters, percent-encoded.');
+      const decisions = await deps.recentDecisions(userId, limit);
       return send(res, 200, { decisions });
     }
   }

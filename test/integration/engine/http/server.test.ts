@@ -133,6 +133,23 @@ describe('engine HTTP API over a socket', () => {
     expect((await json('/v1/users/u-1/decisions')).status).toBe(401);
   });
 
+  it('decodes a percent-encoded user id and refuses a broken one', async () => {
+    await store.apply({
+      states: [],
+      timers: [],
+      decisions: [{ userId: 'a/b c', decision: { decisionId: 'd-slash' } }],
+    });
+    expect(await json(`/v1/users/${encodeURIComponent('a/b c')}/decisions`, admin)).toEqual({
+      status: 200,
+      body: { decisions: [{ decisionId: 'd-slash' }] },
+    });
+    expect(await json('/v1/users/%E0%A4%A/decisions', admin)).toMatchObject({
+      status: 400,
+      body: { error: 'bad_user_id' },
+    });
+    expect(await json('/v1/render/%E0%A4%A')).toMatchObject({ status: 401, body: { error: 'malformed' } });
+  });
+
   it('refuses a bad limit with a JSON error', async () => {
     for (const limit of ['0', 'x', '1.5', '201']) {
       const res = await json(`/v1/users/u-1/decisions?limit=${limit}`, admin);
