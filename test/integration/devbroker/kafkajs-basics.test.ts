@@ -288,6 +288,21 @@ describe('kafkajs against devbroker', () => {
     }
   });
 
+  it('an idempotent producer gets a producer id (InitProducerId) and its sends append in order', async () => {
+    const t = topicName('idempotent');
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const offsets: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [res] = await producer.send({ topic: t, messages: [{ partition: 0, value: `i${i}` }] });
+      expect(res?.errorCode).toBe(0);
+      offsets.push(res?.baseOffset ?? '');
+    }
+    await producer.disconnect();
+    expect(offsets).toEqual(['0', '1', '2']);
+    expect(requests.some((r) => r.apiKey === 22 && r.version === 1)).toBe(true);
+  });
+
   it('auto-creates a topic on send with the default 3 partitions', async () => {
     const t = topicName('auto');
     const producer = kafka.producer();
