@@ -20,6 +20,30 @@ export const METRIC = {
   redisRoundTrips: 'trigger_redis_roundtrips_total',
 } as const;
 
+/**
+ * The label names of each metric, the only ones it can carry. None identifies a user (DESIGN.md: no user
+ * ids in labels): a per-user label would grow Prometheus series without bound. Rejected records counted
+ * in trigger_events_invalid_total are exactly those written to events.dlq, so there is no separate DLQ
+ * counter: its `reason` label is the DLQ `error` header prefix (ingest/reasons.ts).
+ */
+export const METRIC_LABELS = {
+  [METRIC.eventsConsumed]: ['topic'],
+  [METRIC.eventsInvalid]: ['topic', 'reason'],
+  [METRIC.decisions]: ['trigger', 'outcome', 'reason'],
+  [METRIC.activations]: ['trigger', 'channel'],
+  [METRIC.signalToActivation]: ['trigger', 'channel'],
+  [METRIC.slaBreaches]: ['trigger', 'channel'],
+  [METRIC.slaTarget]: ['trigger', 'channel'],
+  [METRIC.ingestLag]: ['topic'],
+  [METRIC.engineStage]: ['stage'],
+  [METRIC.consumerLag]: ['topic', 'partition'],
+  [METRIC.timersPending]: ['partition'],
+  [METRIC.conversions]: ['trigger', 'group'],
+  [METRIC.breakerOpen]: ['trigger'],
+  [METRIC.ready]: [],
+  [METRIC.redisRoundTrips]: [],
+} as const satisfies Record<(typeof METRIC)[keyof typeof METRIC], readonly string[]>;
+
 /** Engine pipeline stages timed by trigger_engine_seconds. */
 export type Stage = 'decode' | 'load' | 'evaluate' | 'emit' | 'apply';
 
@@ -37,82 +61,82 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
   const consumed = new Counter({
     name: METRIC.eventsConsumed,
     help: 'Input records consumed',
-    labelNames: ['topic'],
+    labelNames: METRIC_LABELS[METRIC.eventsConsumed],
     registers,
   });
   const invalid = new Counter({
     name: METRIC.eventsInvalid,
     help: 'Input records sent to the DLQ, by reason',
-    labelNames: ['topic', 'reason'],
+    labelNames: METRIC_LABELS[METRIC.eventsInvalid],
     registers,
   });
   const decisions = new Counter({
     name: METRIC.decisions,
     help: 'Decisions recorded, by trigger, outcome and reason',
-    labelNames: ['trigger', 'outcome', 'reason'],
+    labelNames: METRIC_LABELS[METRIC.decisions],
     registers,
   });
   const activations = new Counter({
     name: METRIC.activations,
     help: 'Activations emitted',
-    labelNames: ['trigger', 'channel'],
+    labelNames: METRIC_LABELS[METRIC.activations],
     registers,
   });
   const signalToActivation = new Histogram({
     name: METRIC.signalToActivation,
     help: 'emittedAt - dueAt of each activation, seconds',
-    labelNames: ['trigger', 'channel'],
+    labelNames: METRIC_LABELS[METRIC.signalToActivation],
     buckets: LATENCY_BUCKETS,
     registers,
   });
   const breaches = new Counter({
     name: METRIC.slaBreaches,
     help: 'Activations emitted later than their SLA after dueAt',
-    labelNames: ['trigger', 'channel'],
+    labelNames: METRIC_LABELS[METRIC.slaBreaches],
     registers,
   });
   const slaTarget = new Gauge({
     name: METRIC.slaTarget,
     help: 'The SLA each trigger and channel is held to, seconds (for dashboards and alerts)',
-    labelNames: ['trigger', 'channel'],
+    labelNames: METRIC_LABELS[METRIC.slaTarget],
     registers,
   });
   const ingestLag = new Histogram({
     name: METRIC.ingestLag,
     help: 'Broker append time - occurredAt of consumed events, seconds (upstream lag)',
-    labelNames: ['topic'],
+    labelNames: METRIC_LABELS[METRIC.ingestLag],
     buckets: LATENCY_BUCKETS,
     registers,
   });
   const stages = new Histogram({
     name: METRIC.engineStage,
     help: 'Time per lane batch in each engine stage, seconds',
-    labelNames: ['stage'],
+    labelNames: METRIC_LABELS[METRIC.engineStage],
     buckets: STAGE_BUCKETS,
     registers,
   });
   const consumerLag = new Gauge({
     name: METRIC.consumerLag,
     help: 'High watermark - next offset, per input partition',
-    labelNames: ['topic', 'partition'],
+    labelNames: METRIC_LABELS[METRIC.consumerLag],
     registers,
   });
   const timersPending = new Gauge({
     name: METRIC.timersPending,
     help: 'Armed timers in the due index of each owned partition',
-    labelNames: ['partition'],
+    labelNames: METRIC_LABELS[METRIC.timersPending],
     registers,
   });
   const conversions = new Counter({
     name: METRIC.conversions,
     help: 'Goal conversions attributed to a trigger, by group (treatment, holdout)',
-    labelNames: ['trigger', 'group'],
+    labelNames: METRIC_LABELS[METRIC.conversions],
     registers,
   });
   const breakerOpen = new Gauge({
     name: METRIC.breakerOpen,
     help: '1 while the trigger is paused by its circuit breaker',
-    labelNames: ['trigger'],
+    labelNames: METRIC_LABELS[METRIC.breakerOpen],
     registers,
   });
   const ready = new Gauge({
@@ -131,7 +155,10 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     invalid: (topic: string, reason: string) => invalid.inc({ topic, reason }),
     decision: (trigger: string, outcome: string, reason: string | null) =>
       decisions.inc({ trigger, outcome, reason: reason ?? '' }),
-    /** Counts one emission, observes its latency, and a breach when strictly over the SLA. */
+    /**
+     * Counts one emission, observes emittedAt - dueAt (ms in, seconds observed, clamped at 0), sets the
+     * SLA gauge, and counts a breach when strictly over the SLA: exactly `slaMs` late is on time.
+     */
     emission(a: { trigger: string; channel: string; dueAt: number; emittedAt: number; slaMs: number }) {
       const labels = { trigger: a.trigger, channel: a.channel };
       activations.inc(labels);
@@ -140,6 +167,9 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       slaTarget.set(labels, a.slaMs / 1000);
       if (latencyMs > a.slaMs) breaches.inc(labels);
     },
+    /** Sets the SLA a trigger's channel is held to (e.g. at deploy), before its first emission. */
+    slaTarget: (trigger: string, channel: string, slaMs: number) =>
+      slaTarget.set({ trigger, channel }, slaMs / 1000),
     ingestLag: (topic: string, seconds: number) => ingestLag.observe({ topic }, Math.max(0, seconds)),
     stage: (stage: Stage, seconds: number) => stages.observe({ stage }, seconds),
     consumerLag: (topic: string, partition: number, messages: number) =>
