@@ -42,8 +42,9 @@ async function registeredNames(): Promise<Set<string>> {
   const names = new Set<string>(PROMETHEUS_SERIES);
   for (const { name, type } of await registry.getMetricsAsJSON()) {
     names.add(name);
-    if (type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(name + s);
-    if (type === 'summary') for (const s of ['_sum', '_count']) names.add(name + s);
+    const kind = String(type);
+    if (kind === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(name + s);
+    if (kind === 'summary') for (const s of ['_sum', '_count']) names.add(name + s);
   }
   return names;
 }
