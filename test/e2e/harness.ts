@@ -58,7 +58,10 @@ export async function startStack() {
     codec,
     seen,
     /** Starts an engine; `env` overrides the defaults (TRIGGERS_DIR of the fixtures, 3 s sessions...). */
-    async engine(env: Record<string, string> = {}): Promise<RunningEngine> {
+    async engine(
+      env: Record<string, string> = {},
+      over: { redis?: Redis; httpPort?: number | null } = {},
+    ): Promise<RunningEngine> {
       const config = loadConfig({
         KAFKA_BROKERS: broker.address,
         KAFKA_GROUP_ID: `${prefix}engine`,
@@ -78,10 +81,10 @@ export async function startStack() {
           brokers: [broker.address],
           logLevel: logLevel.NOTHING,
         }),
-        redis,
+        redis: over.redis ?? redis,
         logger: createLogger({ level: config.logLevel }),
         registry: new Registry(),
-        httpPort: null,
+        httpPort: over.httpPort ?? null,
       });
       engines.add(engine);
       return engine;
