@@ -47,6 +47,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
   const groups = new GroupCoordinator({
     dataDir: opts.dataDir ?? null,
     partitionExists: (t, p) => topics.partition(t, p) !== undefined,
+    log,
   });
   let signalStop!: () => void;
   const stopping = new Promise<void>((resolve) => (signalStop = resolve));
@@ -85,6 +86,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       });
+      await groups.flush(); // group deletions and topic drops are written in the background
       groups.close();
       topics.close();
     },

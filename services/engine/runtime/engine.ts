@@ -20,7 +20,7 @@ import { checkCoPartitioned, coPartitionAssigner, createIngestRecord, topicNames
 import type { DlqRecord } from '../ingest';
 import { Lane } from '../lane';
 import { createMetrics } from '../metrics';
-import { resolveRender, signRenderToken, verifyRenderToken } from '../render';
+import { renderSigner, resolveRender, verifyRenderToken } from '../render';
 import { RedisStateStore } from '../state';
 import type { UserState } from '../state';
 import { Breaker } from './breaker';
@@ -90,6 +90,11 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       return;
     }
     breaker.reset();
+    // Publish every step's SLA at load, so dashboards draw the SLA line before the first emission.
+    for (const plan of holder.current()?.plans ?? []) {
+      for (const step of plan.steps)
+        if (step.kind === 'action') metrics.slaTarget(plan.id, step.action.channel, step.slaMs);
+    }
     log.info({ origin, triggers: result.triggers, generation: result.generation }, 'definitions loaded');
   };
   let folderWatch: FolderWatch | null = null;
@@ -130,7 +135,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     encoder,
     topics,
     clock,
-    sign: (request) => signRenderToken(renderSecret, { ...request, issuedAt: clock() } as typeof request),
+    sign: renderSigner(renderSecret, clock, config.http.renderTokenTtlMs),
   });
 
   const lanes = new Map<number, Lane>();
@@ -294,6 +299,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
         return resolveRender(defs.index, claims, state);
       },
       adminToken: config.http.adminToken,
+      onError: (err) => log.error({ err }, 'http request failed'),
     });
     await new Promise<void>((resolve) => server!.listen(port, '0.0.0.0', resolve));
     const address = server.address();
