@@ -48,7 +48,7 @@ bench: deps redis
 	$(NODE_BIN)/tsx scripts/bench.ts
 
 broker: deps
-	$(NODE_BIN)/tsx services/devbroker/main.ts --port $${PORT:-9092}
+	node bin/devbroker.js --port $${PORT:-9092}
 
 clean:
 	rm -rf coverage .data
