@@ -26,9 +26,18 @@ export interface LaneOptions {
   onActivationCounts?: (counts: Record<string, number>) => void;
   /** Called with the goal conversions of each batch. */
   onConversions?: (conversions: readonly Conversion[]) => void;
+  /** Most inputs one pass takes when coalescing queued batches (a single larger batch still runs alone). */
+  maxInputs?: number;
 }
 
-/** What a lane batch did, for the caller's logs and tests. */
+interface QueuedBatch {
+  inputs: readonly Input[];
+  dlq: EmitBatch['dlq'];
+  resolve: (outcome: BatchOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
+/** What a lane pass did, for the caller's logs and tests. */
 export interface BatchOutcome {
   inputs: number;
   decisions: number;
@@ -44,7 +53,9 @@ export interface BatchOutcome {
  * a second send and apply for them alone; a second refusal rejects with a retriable `state_conflict`.
  */
 export class Lane {
-  private tail: Promise<unknown> = Promise.resolve();
+  /** Batches waiting for the pass in flight; the next pass takes as many as `maxInputs` allows. */
+  private queue: QueuedBatch[] = [];
+  private running: Promise<void> | null = null;
 
   constructor(private readonly opts: LaneOptions) {}
 
@@ -52,16 +63,45 @@ export class Lane {
     return this.opts.partition;
   }
 
-  /** Queues a batch behind the ones in flight; resolves when it is emitted and recorded. */
+  /**
+   * Queues a batch behind the pass in flight and resolves when it is emitted and recorded. Batches that
+   * queue up while a pass runs (one per input topic of this partition, due timers) are coalesced into one
+   * pass, up to `maxInputs` inputs, in arrival order: a lane makes one load, one send and one apply for
+   * them instead of one each. Every batch of a pass gets that pass's outcome; if the pass fails, every
+   * batch of it rejects (none of their offsets may be committed).
+   */
   process(inputs: readonly Input[], dlq: EmitBatch['dlq'] = []): Promise<BatchOutcome> {
-    const run = this.tail.then(() => this.run(inputs, dlq));
-    this.tail = run.catch(() => undefined);
-    return run;
+    return new Promise<BatchOutcome>((resolve, reject) => {
+      this.queue.push({ inputs, dlq, resolve, reject });
+      this.running ??= this.pump();
+    });
   }
 
   /** Resolves once every queued batch has finished (graceful shutdown). */
   async drain(): Promise<void> {
-    await this.tail;
+    while (this.running) await this.running;
+  }
+
+  private async pump(): Promise<void> {
+    const max = this.opts.maxInputs ?? Infinity;
+    while (this.queue.length > 0) {
+      const group = [this.queue.shift() as QueuedBatch];
+      let size = group[0]!.inputs.length;
+      while (this.queue.length > 0 && size + this.queue[0]!.inputs.length <= max) {
+        const next = this.queue.shift() as QueuedBatch;
+        size += next.inputs.length;
+        group.push(next);
+      }
+      const inputs = group.length === 1 ? group[0]!.inputs : group.flatMap((b) => b.inputs);
+      const dlq = group.length === 1 ? group[0]!.dlq : group.flatMap((b) => b.dlq ?? []);
+      try {
+        const outcome = await this.run(inputs, dlq);
+        for (const b of group) b.resolve(outcome);
+      } catch (err) {
+        for (const b of group) b.reject(err);
+      }
+    }
+    this.running = null;
   }
 
   private async run(inputs: readonly Input[], dlq: EmitBatch['dlq']): Promise<BatchOutcome> {

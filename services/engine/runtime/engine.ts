@@ -150,6 +150,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
         emit,
         clock,
         stateTtlMs: config.tuning.stateTtlMs,
+        maxInputs: config.tuning.batchMaxRecords,
         metrics,
         logger: log,
         onActivationCounts: (counts) =>

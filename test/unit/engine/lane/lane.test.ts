@@ -48,7 +48,7 @@ function pageView(userId: string, n: number): Input {
 }
 
 /** The memory store behind a recorder of every call, so the test sees the order of load, emit, apply. */
-function setup(opts: { refuse?: string[]; refusals?: number } = {}) {
+function setup(opts: { refuse?: string[]; refusals?: number; maxInputs?: number } = {}) {
   const calls: string[] = [];
   const memory = new MemoryStateStore<UserState, Decision>();
   const loads: string[][] = [];
@@ -94,6 +94,7 @@ function setup(opts: { refuse?: string[]; refusals?: number } = {}) {
     stateTtlMs: 86_400_000,
     metrics: createMetrics(new Registry(), { defaultMetrics: false }),
     logger: pino({ level: 'silent' }),
+    maxInputs: opts.maxInputs,
   });
   return { lane, calls, loads, emitted, memory, setDefs: (d: CompiledDefinitions | null) => (defs = d) };
 }
@@ -127,6 +128,52 @@ describe('Lane', () => {
     const { lane, calls } = setup();
     await Promise.all([lane.process([pageView('u1', 1)]), lane.process([pageView('u1', 2)])]);
     expect(calls).toEqual(['load', 'emit', 'apply', 'load', 'emit', 'apply']);
+  });
+
+  it('coalesces the batches queued while a pass runs into one pass, in arrival order', async () => {
+    const { lane, calls, loads, memory } = setup();
+    const first = lane.process([pageView('u1', 1)]);
+    const queued = [
+      lane.process([pageView('u2', 1)]),
+      lane.process([pageView('u1', 2), pageView('u3', 1)]),
+      lane.process([pageView('u2', 2)]),
+    ];
+    const outcomes = await Promise.all([first, ...queued]);
+    expect(calls).toEqual(['load', 'emit', 'apply', 'load', 'emit', 'apply']);
+    expect(loads).toEqual([['u1'], ['u2', 'u1', 'u3']]);
+    expect(outcomes[0]?.inputs).toBe(1);
+    // Every batch of the coalesced pass gets that pass's outcome.
+    expect(outcomes.slice(1).map((o) => o.inputs)).toEqual([4, 4, 4]);
+    // One write per user per pass; u2's two events landed in one write, in order.
+    const state = await memory.load(['u1', 'u2', 'u3']);
+    expect([...state.values()].map((x) => x.rev)).toEqual([2, 1, 1]);
+    expect(state.get('u2')?.seen).toEqual(['u2-1', 'u2-2']);
+  });
+
+  it('coalesces no more than maxInputs inputs into one pass', async () => {
+    const { lane, loads } = setup({ maxInputs: 2 });
+    await Promise.all([
+      lane.process([pageView('a', 1)]),
+      lane.process([pageView('b', 1)]),
+      lane.process([pageView('c', 1)]),
+      lane.process([pageView('d', 1), pageView('e', 1), pageView('f', 1)]),
+      lane.process([pageView('g', 1)]),
+    ]);
+    // A batch larger than maxInputs still runs, alone.
+    expect(loads).toEqual([['a'], ['b', 'c'], ['d', 'e', 'f'], ['g']]);
+  });
+
+  it('rejects every batch of a failed coalesced pass, and runs the ones queued after it', async () => {
+    const { lane, memory } = setup({ refuse: ['u1'], refusals: 3 });
+    const first = lane.process([pageView('u9', 1)]);
+    const failing = [lane.process([pageView('u1', 1)]), lane.process([pageView('u2', 1)])];
+    const results = await Promise.allSettled([first, ...failing]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    // The first pass used one refusal; the coalesced pass failed on its two: u1 is not recorded.
+    expect([...(await memory.load(['u1', 'u2', 'u9'])).keys()].sort()).toEqual(['u2', 'u9']);
+    await lane.process([pageView('u1', 1)]);
+    await lane.drain();
+    expect((await memory.load(['u1'])).get('u1')?.rev).toBe(1);
   });
 
   it('on a conflict reloads and re-evaluates only that user once, emitting before recording again', async () => {
