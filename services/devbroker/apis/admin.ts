@@ -98,9 +98,10 @@ export const deleteTopics: ApiHandler = {
   },
 };
 
-let nextProducerId = 1000n;
-
-/** InitProducerId (22) v0-1: a new producer id with epoch 0; transactional ids are refused (42). */
+/**
+ * InitProducerId (22) v0-1: a new producer id with epoch 0, never reused (Produce checks its sequences);
+ * transactional ids are refused (42).
+ */
 export const initProducerId: ApiHandler = {
   apiKey: 22,
   name: 'InitProducerId',
@@ -114,6 +115,6 @@ export const initProducerId: ApiHandler = {
       ctx.log.warn({ transactionalId }, 'InitProducerId with a transactional id refused: no transactions');
       return w.int16(ErrorCode.INVALID_REQUEST).int64(-1).int16(-1);
     }
-    return w.int16(0).int64(nextProducerId++).int16(0);
+    return w.int16(0).int64(ctx.topics.newProducerId()).int16(0);
   },
 };

@@ -10,7 +10,7 @@ interface PartitionResult {
 }
 
 /**
- * Produce (0): v3-7 append; v0-2 are answered, in their own layout, with UNSUPPORTED_VERSION on every
+ * Produce (0): v3-7 append, after the idempotent-producer sequence check; v0-2 are answered, in their own layout, with UNSUPPORTED_VERSION on every
  * partition (min 0 is advertised only so librdkafka's compression check passes). acks=0 gets no response.
  */
 export const produce: ApiHandler = {
@@ -43,10 +43,16 @@ export const produce: ApiHandler = {
           ctx.log.warn({ topic: t.name, partition: p.index, reason: batch.reason }, 'batch refused');
           return fail(batch.errorCode);
         }
+        // Idempotent producers (devbroker.md §5): a resent batch is acknowledged at its first offset.
+        const seq = log.producers.check(batch.header);
+        if (seq.kind === 'reject') {
+          ctx.log.warn({ topic: t.name, partition: p.index, reason: seq.reason }, 'batch refused');
+          return fail(seq.errorCode);
+        }
         return {
           index: p.index,
           error: 0,
-          baseOffset: log.append(p.records as Buffer),
+          baseOffset: seq.kind === 'duplicate' ? seq.baseOffset : log.append(p.records as Buffer),
           logStart: log.logStartOffset,
         };
       }),

@@ -1,5 +1,7 @@
 /** log: topics and partition logs, in memory and optionally on disk. */
 export { PartitionLog } from './partition';
 export type { StoredBatch } from './partition';
+export { CACHED_BATCHES, inSequence, lastSequence, ProducerStates } from './producer-state';
+export type { SequencedHeader, SequenceVerdict } from './producer-state';
 export { isValidTopicName, TopicStore } from './topics';
 export type { Topic } from './topics';

@@ -1,6 +1,7 @@
 import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 import { batchCrcValid, readBatchHeader, stampBatch } from '../protocol';
+import { ProducerStates } from './producer-state';
 
 /** One stored batch; `bytes` are exactly what Fetch serves. */
 export interface StoredBatch {
@@ -20,6 +21,8 @@ export class PartitionLog {
   logStartOffset = 0;
   /** Log end offset = high watermark on one node. */
   leo = 0;
+  /** Idempotent producers' sequences, kept from every batch appended or loaded (Produce checks them). */
+  readonly producers = new ProducerStates();
   private fd: number | null = null;
   private readonly waiters = new Set<() => void>();
 
@@ -59,6 +62,7 @@ export class PartitionLog {
       bytes,
     };
     this.batches.push(batch);
+    this.producers.record(h, h.baseOffset);
     this.leo = h.baseOffset + h.lastOffsetDelta + 1;
     return batch;
   }

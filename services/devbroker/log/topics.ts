@@ -8,6 +8,9 @@ export function isValidTopicName(name: string): boolean {
   return /^[a-zA-Z0-9._-]{1,249}$/.test(name) && name !== '.' && name !== '..';
 }
 
+/** The first producer id a broker hands out when its logs hold none. */
+const FIRST_PRODUCER_ID = 1000n;
+
 export interface Topic {
   name: string;
   partitions: PartitionLog[];
@@ -20,6 +23,8 @@ export interface Topic {
  */
 export class TopicStore {
   private readonly topics = new Map<string, Topic>();
+  /** Next InitProducerId answer: above every producer id in the loaded logs (see `newProducerId`). */
+  private nextProducerId = FIRST_PRODUCER_ID;
 
   constructor(private readonly dataDir: string | null) {
     if (!dataDir) return;
@@ -35,6 +40,12 @@ export class TopicStore {
         this.open(meta.name, meta.partitions, meta.configs);
       } catch {
         // A folder without a readable meta.json was never fully created: ignore it.
+      }
+    }
+    for (const t of this.topics.values()) {
+      for (const p of t.partitions) {
+        const max = p.producers.maxProducerId();
+        if (max >= this.nextProducerId) this.nextProducerId = max + 1n;
       }
     }
   }
@@ -94,6 +105,14 @@ export class TopicStore {
         join(dir, 'meta.json'),
         JSON.stringify({ name, partitions: count, configs: topic.configs }),
       );
+  }
+
+  /**
+   * A producer id for InitProducerId (epoch 0). Ids are never reused, across restarts too: a reused id
+   * would meet the sequences of the old producer rebuilt from the logs.
+   */
+  newProducerId(): bigint {
+    return this.nextProducerId++;
   }
 
   delete(name: string): boolean {

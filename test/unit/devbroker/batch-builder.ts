@@ -7,6 +7,10 @@ export interface BatchSpec {
   /** Overrides the header's recordCount (to build an inconsistent batch). */
   recordCount?: number;
   magic?: number;
+  /** Idempotent producer fields; default -1, -1, -1 (a client without idempotence). */
+  producerId?: bigint;
+  producerEpoch?: number;
+  baseSequence?: number;
 }
 
 /** A record batch v2 as a client would send it (base offset 0, leader epoch -1), with a valid CRC-32C. */
@@ -31,9 +35,9 @@ export function buildBatch(spec: BatchSpec = {}): Buffer {
     .int32(values.length - 1)
     .int64(BigInt(base))
     .int64(BigInt(base + values.length - 1))
-    .int64(-1n)
-    .int16(-1)
-    .int32(-1)
+    .int64(spec.producerId ?? -1n)
+    .int16(spec.producerEpoch ?? -1)
+    .int32(spec.baseSequence ?? -1)
     .int32(spec.recordCount ?? values.length)
     .raw(records.toBuffer())
     .toBuffer();

@@ -102,6 +102,21 @@ describe('PartitionLog persistence', () => {
     expect(b.leo).toBe(1);
     b.close();
   });
+  it('rebuilds idempotent producers’ sequences from its file, so a resend after a restart is caught', () => {
+    const file = join(dir, 'p0.log');
+    const a = new PartitionLog(file);
+    a.append(batchOf(1));
+    a.append(
+      buildBatch({ values: [Buffer.from('x'), Buffer.from('y')], producerId: 1000n, baseSequence: 0 }),
+    );
+    a.close();
+    const b = new PartitionLog(file);
+    const resent = { producerId: 1000n, producerEpoch: -1, baseSequence: 0, lastOffsetDelta: 1 };
+    expect(b.producers.check(resent)).toEqual({ kind: 'duplicate', baseOffset: 1 });
+    expect(b.producers.check({ ...resent, baseSequence: 2 })).toEqual({ kind: 'append' });
+    expect(b.producers.maxProducerId()).toBe(1000n);
+    b.close();
+  });
   it('cuts a tail shorter than a batch header', () => {
     const file = join(dir, 'p0.log');
     const a = new PartitionLog(file);
