@@ -1,22 +1,7 @@
 import { ErrorCode } from '../errors';
-import { isValidTopicName } from '../log';
+import { isKnownTopicConfig, isValidTopicName } from '../log';
 import { Writer } from '../protocol';
 import type { ApiHandler } from './types';
-
-/** Topic configs accepted by CreateTopics (kept, mostly informative on one node). */
-const KNOWN_CONFIGS = new Set([
-  'cleanup.policy',
-  'retention.ms',
-  'retention.bytes',
-  'segment.bytes',
-  'segment.ms',
-  'min.insync.replicas',
-  'max.message.bytes',
-  'message.timestamp.type',
-  'compression.type',
-  'min.compaction.lag.ms',
-  'delete.retention.ms',
-]);
 
 /** CreateTopics (19) v0-4: -1 means the default; a replication factor over 1 is refused as on one node. */
 export const createTopics: ApiHandler = {
@@ -50,7 +35,7 @@ export const createTopics: ApiHandler = {
       if (t.assignments.some((a) => a.brokers.some((b) => b !== ctx.settings.nodeId))) {
         return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'assignment names an unknown broker');
       }
-      const unknown = t.configs.find((c) => !KNOWN_CONFIGS.has(c.name));
+      const unknown = t.configs.find((c) => !isKnownTopicConfig(c.name));
       if (unknown) return fail(ErrorCode.INVALID_CONFIG, `unknown config ${unknown.name}`);
       if (!validateOnly) {
         const count =

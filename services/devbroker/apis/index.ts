@@ -2,8 +2,10 @@
 import { createTopics, deleteTopics, initProducerId } from './admin';
 import { apiVersionsHandler } from './api-versions';
 import type { VersionRange } from './api-versions';
+import { createPartitions } from './create-partitions';
 import { fetch } from './fetch';
 import { deleteGroups } from './delete-groups';
+import { describeConfigs } from './describe-configs';
 import { describeGroups } from './describe-groups';
 import { findCoordinator } from './find-coordinator';
 import { heartbeat } from './heartbeat';
@@ -39,6 +41,8 @@ const HANDLERS: readonly ApiHandler[] = [
   createTopics,
   deleteTopics,
   initProducerId,
+  describeConfigs,
+  createPartitions,
   deleteGroups,
 ];
 

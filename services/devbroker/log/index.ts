@@ -1,4 +1,5 @@
 /** log: topics and partition logs, in memory and optionally on disk. */
+export { isKnownTopicConfig, TOPIC_CONFIG_DEFAULTS } from './configs';
 export { PartitionLog } from './partition';
 export type { StoredBatch } from './partition';
 export { CACHED_BATCHES, inSequence, lastSequence, ProducerStates } from './producer-state';

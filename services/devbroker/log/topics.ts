@@ -82,17 +82,12 @@ export class TopicStore {
   }
 
   create(name: string, partitions: number, configs: Record<string, string> = {}): Topic {
-    const dir = this.dirOf(name);
     const topic = this.open(name, partitions, configs);
-    if (dir) {
-      const tmp = join(dir, 'meta.json.tmp');
-      writeFileSync(tmp, JSON.stringify({ name, partitions, configs }));
-      renameSync(tmp, join(dir, 'meta.json'));
-    }
+    this.writeMeta(topic);
     return topic;
   }
 
-  /** Adds partitions to a topic (CreatePartitions). */
+  /** Adds partitions up to `count` (CreatePartitions); existing partitions and their records stay. */
   grow(name: string, count: number): void {
     const topic = this.topics.get(name);
     if (!topic) return;
@@ -100,11 +95,17 @@ export class TopicStore {
     for (let p = topic.partitions.length; p < count; p++) {
       topic.partitions.push(new PartitionLog(dir ? join(dir, `${p}.log`) : null));
     }
-    if (dir)
-      writeFileSync(
-        join(dir, 'meta.json'),
-        JSON.stringify({ name, partitions: count, configs: topic.configs }),
-      );
+    this.writeMeta(topic);
+  }
+
+  /** Replaces `meta.json` atomically (temp file + rename), so a crash leaves the old or the new one. */
+  private writeMeta(topic: Topic): void {
+    const dir = this.dirOf(topic.name);
+    if (!dir) return;
+    const tmp = join(dir, 'meta.json.tmp');
+    const { name, configs } = topic;
+    writeFileSync(tmp, JSON.stringify({ name, partitions: topic.partitions.length, configs }));
+    renameSync(tmp, join(dir, 'meta.json'));
   }
 
   /**

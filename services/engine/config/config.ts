@@ -49,6 +49,7 @@ export interface EngineConfig {
   logLevel: LogLevel;
   tuning: {
     batchMaxRecords: number;
+    commitIntervalMs: number;
     timerPollIntervalMs: number;
     timerBatchMax: number;
     stateTtlMs: number;

@@ -21,6 +21,12 @@ export const CONFIG_DEFAULTS = {
   logLevel: 'info',
   /** Most records one lane takes into one batch (one load, one send, one apply). */
   batchMaxRecords: 500,
+  /**
+   * Most time between offset commits of processed records (and the commit on shutdown and rebalance):
+   * a commit per batch cost a broker round trip per topic-partition per fetch. A crash redelivers at
+   * most this much; redelivered events are recognised by eventId and change nothing.
+   */
+  commitIntervalMs: 1000,
   /** How often an idle lane polls its due-timer index; timers must fire within 100 ms of due (issue 4). */
   timerPollIntervalMs: 50,
   /** Most due timers one lane takes into one batch. */

@@ -186,6 +186,12 @@ export function loadConfig(env: Env): EngineConfig {
     'an integer from 1 to 100000',
     String(d.batchMaxRecords),
   );
+  const commitIntervalMs = r.read(
+    'COMMIT_INTERVAL_MS',
+    intIn(0, 60_000),
+    'an integer number of milliseconds from 0 (commit after every batch) to 60000',
+    String(d.commitIntervalMs),
+  );
   const timerPollIntervalMs = r.read(
     'TIMER_POLL_INTERVAL_MS',
     intIn(5, 60_000),
@@ -234,6 +240,7 @@ export function loadConfig(env: Env): EngineConfig {
     renderTokenTtlMs === undefined ||
     triggers === undefined ||
     batchMaxRecords === undefined ||
+    commitIntervalMs === undefined ||
     timerPollIntervalMs === undefined ||
     timerBatchMax === undefined ||
     stateTtlMs === undefined ||
@@ -253,6 +260,7 @@ export function loadConfig(env: Env): EngineConfig {
     logLevel,
     tuning: {
       batchMaxRecords,
+      commitIntervalMs,
       timerPollIntervalMs,
       timerBatchMax,
       stateTtlMs,

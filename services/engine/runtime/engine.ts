@@ -24,6 +24,7 @@ import { renderSigner, resolveRender, verifyRenderToken } from '../render';
 import { RedisStateStore } from '../state';
 import type { UserState } from '../state';
 import { Breaker } from './breaker';
+import { OffsetCommitter } from './commits';
 import { TimerPoller } from '../timers';
 
 export interface EngineDeps {
@@ -203,16 +204,22 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
   consumer.on(consumer.events.REBALANCING, () => {
     owned = new Set();
     timers.setPartitions([]);
+    // Best effort (the group may refuse it mid-rebalance): what was processed need not be redone.
+    void commits.flush((err) => log.debug({ err }, 'offset commit during rebalance refused'));
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     joined = false;
     log.error({ err: payload.error }, 'consumer crashed');
   });
 
+  const commits = new OffsetCommitter(config.tuning.commitIntervalMs, (err) =>
+    log.warn({ err }, 'offset commit failed; the next one carries the same offsets'),
+  );
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics.inputs], fromBeginning: true });
   await consumer.run({
-    autoCommit: true,
+    // Commits are ours (OffsetCommitter): kafkajs' auto-commit sends one per batch.
+    autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: Math.max(1, partitionCount * topics.inputs.length),
     eachBatch: async ({
@@ -221,7 +228,9 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       commitOffsetsIfNecessary,
       isRunning,
       isStale,
+      uncommittedOffsets,
     }: EachBatchPayload) => {
+      commits.bind(uncommittedOffsets, commitOffsetsIfNecessary);
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       // At most batchMaxRecords per lane batch: bounds the outputs of one send and the work redone after
       // a failure; offsets are resolved chunk by chunk, each only after its batch is emitted and recorded.
@@ -268,7 +277,8 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
         resolveOffset((chunk[chunk.length - 1] as { offset: string }).offset);
       }
       metrics.consumerLag(batch.topic, batch.partition, Number(batch.offsetLag()));
-      await commitOffsetsIfNecessary();
+      // A stopping consumer commits now: kafkajs waits for this batch before it leaves the group.
+      await commits.afterBatch(!isRunning());
     },
   });
   timers.start();
@@ -307,7 +317,14 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     httpPort = typeof address === 'object' && address ? address.port : port;
     log.info({ port: httpPort }, 'http listening');
   }
-  const readyTimer = setInterval(() => metrics.ready(ready()), 1000);
+  const readyTimer = setInterval(
+    () => {
+      metrics.ready(ready());
+      // An idle consumer still commits what its last batches processed.
+      void commits.flush();
+    },
+    Math.min(1000, Math.max(100, config.tuning.commitIntervalMs)),
+  );
   readyTimer.unref();
 
   return {

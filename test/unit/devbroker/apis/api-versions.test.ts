@@ -21,6 +21,8 @@ const TABLE: [number, number, number][] = [
   [19, 0, 4],
   [20, 0, 1],
   [22, 0, 1],
+  [32, 0, 2],
+  [37, 0, 1],
   [42, 0, 1],
 ];
 
@@ -81,8 +83,8 @@ describe('ApiVersions golden bytes', () => {
     expect(r.int32()).toBe(0);
     expect(r.uvarint()).toBe(0);
     expect(r.remaining).toBe(0);
-    // First bytes exactly: error 0, then uvarint(N+1) = 19 for 18 APIs.
-    expect(buf.subarray(0, 3).toString('hex')).toBe('000013');
+    // First bytes exactly: error 0, then uvarint(N+1) = 21 for 20 APIs.
+    expect(buf.subarray(0, 3).toString('hex')).toBe('000015');
   });
   it('answers above v3 with the v0 error body: 35 and {18,0,3}', () => {
     expect(apiVersionsTooNew().toBuffer().toString('hex')).toBe(

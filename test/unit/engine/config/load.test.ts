@@ -47,6 +47,7 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       tuning: {
         batchMaxRecords: CONFIG_DEFAULTS.batchMaxRecords,
+        commitIntervalMs: CONFIG_DEFAULTS.commitIntervalMs,
         timerPollIntervalMs: CONFIG_DEFAULTS.timerPollIntervalMs,
         timerBatchMax: CONFIG_DEFAULTS.timerBatchMax,
         stateTtlMs: CONFIG_DEFAULTS.stateTtlMs,
@@ -91,6 +92,7 @@ describe('loadConfig values', () => {
       RENDER_SECRET: SECRET,
       RENDER_TOKEN_TTL_MS: '3600000',
       BATCH_MAX_RECORDS: '1000',
+      COMMIT_INTERVAL_MS: '250',
       TIMER_POLL_INTERVAL_MS: '25',
       TIMER_BATCH_MAX: '100',
       STATE_TTL_MS: '86400000',
@@ -125,6 +127,7 @@ describe('loadConfig values', () => {
     expect(config.logLevel).toBe('debug');
     expect(config.tuning).toEqual({
       batchMaxRecords: 1000,
+      commitIntervalMs: 250,
       timerPollIntervalMs: 25,
       timerBatchMax: 100,
       stateTtlMs: 86_400_000,
