@@ -5,8 +5,14 @@ import { parseLoadgenArgs, USAGE } from './args';
 import { createEncoder, sendRecords } from './producer';
 
 /**
+ * Ticks per second. Records of a tick are stamped and sent together, so a tick is a burst: at 10 per
+ * second the engine saw 100 ms bursts and events waited up to a tick before they were even sent.
+ */
+const TICKS_PER_SECOND = 50;
+
+/**
  * Entry point of the load generator: produces `rate` records per second for `seconds` (0 = until
- * SIGINT/SIGTERM), in 10 ticks per second, one producer call per tick (records keyed by userId to
+ * SIGINT/SIGTERM), in TICKS_PER_SECOND ticks, one producer call per tick (records keyed by userId to
  * events.<channel>, profiles and consent), and prints a line per second to stderr. Returns the exit code.
  */
 export async function main(argv: string[]): Promise<number> {
@@ -30,14 +36,14 @@ export async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   let sent = 0;
   for (let tick = 0; !stop && (o.seconds === 0 || Date.now() - started < o.seconds * 1000); tick++) {
-    const due = started + tick * 100;
+    const due = started + (tick * 1000) / TICKS_PER_SECOND;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     // Cumulative target, so a rate that is not a multiple of 10 is still met over a second.
-    const records = traffic.next(Math.floor((o.rate * (tick + 1)) / 10) - sent, Date.now());
+    const records = traffic.next(Math.floor((o.rate * (tick + 1)) / TICKS_PER_SECOND) - sent, Date.now());
     if (records.length > 0) await sendRecords(producer, encode, records);
     sent += records.length;
-    if (tick % 10 === 9)
+    if (tick % TICKS_PER_SECOND === TICKS_PER_SECOND - 1)
       process.stderr.write(`loadgen: ${sent} records in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   }
   await producer.disconnect();
