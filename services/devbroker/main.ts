@@ -1,7 +1,7 @@
 import { startBroker } from './server';
 
 const USAGE =
-  'usage: devbroker [--port 9092] [--host 127.0.0.1] [--data-dir DIR] [--partitions 3] [--no-auto-create]';
+  'usage: devbroker [--port 9092] [--host 127.0.0.1] [--data-dir DIR] [--partitions 3] [--no-auto-create] [--auto-create-ready]';
 
 /**
  * Entry point of `npx devbroker`. Prints `devbroker listening on HOST:PORT` on stdout once bound (tests
@@ -14,6 +14,7 @@ export async function main(argv: string[]): Promise<number> {
     dataDir?: string;
     partitions?: number;
     autoCreateTopics?: boolean;
+    autoCreateReady?: boolean;
   } = {
     port: 9092,
   };
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     else if (arg === '--data-dir') opts.dataDir = value();
     else if (arg === '--partitions') opts.partitions = Number(value());
     else if (arg === '--no-auto-create') opts.autoCreateTopics = false;
+    else if (arg === '--auto-create-ready') opts.autoCreateReady = true;
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(`${USAGE}\n`);
       return 0;

@@ -24,6 +24,11 @@ export interface BrokerOptions {
   partitions?: number;
   /** Kafka's auto.create.topics.enable (default true). */
   autoCreateTopics?: boolean;
+  /**
+   * Answer the Metadata call that auto-creates a topic with its partitions at once. Default false: that
+   * call gets LEADER_NOT_AVAILABLE (5), as Kafka answers, and clients retry (devbroker.md §4).
+   */
+  autoCreateReady?: boolean;
   /** Caps the advertised max version per API key, to simulate an older broker. */
   maxVersions?: Readonly<Record<number, number>>;
   logger?: Logger;
@@ -58,6 +63,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
     port: opts.port ?? 0,
     defaultPartitions: opts.partitions ?? 3,
     autoCreateTopics: opts.autoCreateTopics ?? true,
+    autoCreateReady: opts.autoCreateReady ?? false,
   };
   const ctx: BrokerContext = { settings, topics, groups, log, stopping };
   const registry = buildRegistry(opts.maxVersions);

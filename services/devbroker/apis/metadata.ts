@@ -3,7 +3,10 @@ import { isValidTopicName } from '../log';
 import { Writer } from '../protocol';
 import type { ApiHandler, BrokerContext } from './types';
 
-/** Metadata (3) v0-6, with Kafka's auto-create: the creating call answers LEADER_NOT_AVAILABLE once. */
+/**
+ * Metadata (3) v0-6, with Kafka's auto-create: the creating call answers LEADER_NOT_AVAILABLE once
+ * (or, with the `autoCreateReady` setting, the new partitions at once).
+ */
 export const metadata: ApiHandler = {
   apiKey: 3,
   name: 'Metadata',
@@ -52,8 +55,10 @@ function describeTopic(
   if (topic) return { error: 0, name, partitions: topic.partitions.map((_, i) => i) };
   if (!isValidTopicName(name)) return { error: ErrorCode.INVALID_TOPIC_EXCEPTION, name, partitions: [] };
   if (mayCreate && ctx.settings.autoCreateTopics) {
-    ctx.topics.create(name, ctx.settings.defaultPartitions);
+    const topic = ctx.topics.create(name, ctx.settings.defaultPartitions);
     ctx.log.info({ topic: name, partitions: ctx.settings.defaultPartitions }, 'topic auto-created');
+    if (ctx.settings.autoCreateReady)
+      return { error: 0, name, partitions: topic.partitions.map((_, i) => i) };
     return { error: ErrorCode.LEADER_NOT_AVAILABLE, name, partitions: [] };
   }
   return { error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, partitions: [] };

@@ -14,6 +14,8 @@ export interface BrokerSettings {
   /** Partitions of an auto-created topic, and of CreateTopics with -1. */
   defaultPartitions: number;
   autoCreateTopics: boolean;
+  /** The auto-creating Metadata call answers the partitions instead of LEADER_NOT_AVAILABLE. */
+  autoCreateReady: boolean;
 }
 
 /** What every handler may use. */

@@ -26,6 +26,7 @@ const ctx = {
     port: 9092,
     defaultPartitions: 3,
     autoCreateTopics: true,
+    autoCreateReady: false,
   },
   log: pino({ level: 'silent' }),
 } as unknown as BrokerContext;
