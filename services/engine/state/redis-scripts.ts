@@ -6,12 +6,15 @@ import type { Cluster, Redis } from 'ioredis';
 import { EngineError } from '../errors';
 
 /**
- * The Lua scripts of the Redis store (lua/<name>-<numKeys>.lua), each registered once per client with
- * `defineCommand` under a versioned name: a changed script gets a new name, so a client never runs a
- * stale SHA. Bump the version when a script's KEYS, ARGV or reply change.
+ * The Lua scripts of the Redis store (lua/<name>-<numKeys>.lua; `n` for a variable number, passed
+ * first), each registered once per client with `defineCommand` under a versioned name: a changed script
+ * gets a new name, so a client never runs a stale SHA. Bump the version when a script's KEYS, ARGV or
+ * reply change.
  */
 export const SCRIPT = {
   applyUser: { file: 'apply-user-2.lua', keys: 2, command: 'triggerApplyUserV1' },
+  applyUsers: { file: 'apply-users-n.lua', keys: null, command: 'triggerApplyUsersV1' },
+  loadUsers: { file: 'load-users-n.lua', keys: null, command: 'triggerLoadUsersV1' },
   setTimers: { file: 'set-timers-1.lua', keys: 1, command: 'triggerSetTimersV1' },
   restoreTimers: { file: 'restore-timers-1.lua', keys: 1, command: 'triggerRestoreTimersV1' },
 } as const;
@@ -19,7 +22,7 @@ export const SCRIPT = {
 type Client = Redis | Cluster;
 type Pipeline = ReturnType<Client['pipeline']>;
 
-/** A pipeline with the scripts' commands: KEYS first, then ARGV. */
+/** A pipeline with the scripts' commands: KEYS first, then ARGV (the number of KEYS first for `n` scripts). */
 export type ScriptPipeline = Pipeline & {
   [K in (typeof SCRIPT)[keyof typeof SCRIPT]['command']]: (...keysThenArgs: (string | number)[]) => Pipeline;
 };
@@ -28,10 +31,8 @@ export type ScriptPipeline = Pipeline & {
 export function defineScripts(client: Client): void {
   for (const s of Object.values(SCRIPT)) {
     if (s.command in client) continue;
-    client.defineCommand(s.command, {
-      numberOfKeys: s.keys,
-      lua: readFileSync(join(__dirname, 'lua', s.file), 'utf8'),
-    });
+    const lua = readFileSync(join(__dirname, 'lua', s.file), 'utf8');
+    client.defineCommand(s.command, s.keys === null ? { lua } : { numberOfKeys: s.keys, lua });
   }
 }
 

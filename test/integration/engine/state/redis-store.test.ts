@@ -77,6 +77,28 @@ describe('RedisStateStore against a real Redis', () => {
     expect(await store.dueTimers(0, 10, 10)).toEqual([]);
   });
 
+  it('refuses only the conflicting user of a batch; the others and a decisions-only user are written', async () => {
+    await store.apply({ states: [write('m1', 0, 1)], timers: [], decisions: [] });
+    const result = await store.apply({
+      states: [write('m1', 0, 2), write('m2', 0, 3)],
+      timers: [],
+      decisions: [
+        { userId: 'm1', decision: { id: 'm1-d' } },
+        { userId: 'm2', decision: { id: 'm2-d1' } },
+        { userId: 'm3', decision: { id: 'm3-d' } },
+        { userId: 'm2', decision: { id: 'm2-d2' } },
+      ],
+    });
+    expect(result.conflicts).toEqual(['m1']);
+    const loaded = await store.load(['m1', 'm2', 'm3']);
+    expect(loaded.get('m1')).toEqual({ rev: 1, n: 1 });
+    expect(loaded.get('m2')).toEqual({ rev: 1, n: 3 });
+    expect(loaded.has('m3')).toBe(false);
+    expect(await store.recentDecisions('m1', 5)).toEqual([]);
+    expect((await store.recentDecisions('m2', 5)).map((d) => d.id)).toEqual(['m2-d2', 'm2-d1']);
+    expect((await store.recentDecisions('m3', 5)).map((d) => d.id)).toEqual(['m3-d']);
+  });
+
   it('lets exactly one of two concurrent writers with the same expected revision win', async () => {
     const a = store.apply({ states: [write('u3', 0, 1)], timers: [], decisions: [] });
     const b = store.apply({ states: [write('u3', 0, 2)], timers: [], decisions: [] });
