@@ -1,5 +1,13 @@
 /** Helpers shared by the devbroker integration tests (kafkajs and kcat against the child-process broker). */
 
+/** kafkajs consumer settings for group tests (devbroker.md §6 "Test settings"): quick rebalances. */
+export const TEST_CONSUMER = {
+  sessionTimeout: 6000,
+  heartbeatInterval: 300,
+  maxWaitTimeInMs: 250,
+  rebalanceTimeout: 10_000,
+} as const;
+
 /** Polls `ok` every 50 ms; rejects naming `what` once `timeoutMs` passed without it holding. */
 export async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -28,7 +36,12 @@ export function requestLogReader(onRequest: (r: LoggedRequest) => void): (chunk:
     partial = lines.pop() ?? '';
     for (const line of lines) {
       if (!line.includes('"msg":"request"')) continue;
-      const entry = JSON.parse(line) as Partial<LoggedRequest>;
+      let entry: Partial<LoggedRequest>;
+      try {
+        entry = JSON.parse(line) as Partial<LoggedRequest>;
+      } catch {
+        continue; // not a pino line (e.g. a warning printed by Node)
+      }
       if (entry.apiKey === undefined || entry.version === undefined) continue;
       onRequest({ apiKey: entry.apiKey, version: entry.version, clientId: entry.clientId ?? '' });
     }

@@ -3,6 +3,8 @@ import type { Consumer, IHeaders, KafkaMessage } from 'kafkajs';
 
 import { startTestBroker } from '../../support/broker';
 import type { TestBroker } from '../../support/broker';
+import { requestLogReader, TEST_CONSUMER, until } from './helpers';
+import type { LoggedRequest } from './helpers';
 
 // devbroker.md §10, kafkajs 2.2.4 items 1-6: versions, admin, round trip, partitioner, acks, sizes,
 // fromBeginning and auto-create, against the broker as a child process.
@@ -10,55 +12,23 @@ jest.setTimeout(60_000);
 
 const run = `${process.pid}-${Date.now()}`;
 const topicName = (what: string) => `basics-${what}-${run}`;
-const CONSUMER = {
-  sessionTimeout: 6000,
-  heartbeatInterval: 300,
-  maxWaitTimeInMs: 200,
-  rebalanceTimeout: 10_000,
-};
+const CONSUMER = { ...TEST_CONSUMER, maxWaitTimeInMs: 200 };
 
 let broker: TestBroker;
 let kafka: Kafka;
 /** Request log of the broker (LOG_LEVEL=debug writes one JSON line per request). */
-const requests: { apiKey: number; version: number; clientId: string }[] = [];
+const requests: LoggedRequest[] = [];
 
 beforeAll(async () => {
-  let partial = '';
   broker = await startTestBroker({
     env: { LOG_LEVEL: 'debug' },
-    onStderr: (chunk) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        try {
-          const entry = JSON.parse(line) as {
-            msg?: string;
-            apiKey?: number;
-            version?: number;
-            clientId?: string;
-          };
-          if (entry.msg === 'request' && entry.apiKey !== undefined && entry.version !== undefined) {
-            requests.push({ apiKey: entry.apiKey, version: entry.version, clientId: entry.clientId ?? '' });
-          }
-        } catch {
-          // not a log line
-        }
-      }
-    },
+    onStderr: requestLogReader((r) => requests.push(r)),
   });
   kafka = new Kafka({ clientId: `basics-${run}`, brokers: broker.brokers, logLevel: logLevel.NOTHING });
 });
 afterAll(async () => {
   await broker.stop();
 });
-
-async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Seen {
   topic: string;

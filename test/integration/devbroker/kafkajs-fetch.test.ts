@@ -5,6 +5,7 @@ import type { Consumer } from 'kafkajs';
 
 import { startTestBroker } from '../../support/broker';
 import type { TestBroker } from '../../support/broker';
+import { requestLogReader, until } from './helpers';
 
 // devbroker.md §10 kafkajs 9-11 and §7: long polling, seek past the HWM, and bad clients closing only
 // their own connection.
@@ -18,18 +19,11 @@ let broker: TestBroker;
 const fetches = new Map<string, number>();
 
 beforeAll(async () => {
-  let partial = '';
   broker = await startTestBroker({
     env: { LOG_LEVEL: 'debug' },
-    onStderr: (chunk) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.includes('"msg":"request"')) continue;
-        const entry = JSON.parse(line) as { apiKey: number; clientId: string };
-        if (entry.apiKey === 1) fetches.set(entry.clientId, (fetches.get(entry.clientId) ?? 0) + 1);
-      }
-    },
+    onStderr: requestLogReader((r) => {
+      if (r.apiKey === 1) fetches.set(r.clientId, (fetches.get(r.clientId) ?? 0) + 1);
+    }),
   });
 });
 afterAll(async () => {
@@ -39,14 +33,6 @@ afterAll(async () => {
 const client = (clientId: string) =>
   new Kafka({ clientId, brokers: broker.brokers, logLevel: logLevel.NOTHING });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 async function createTopic(kafka: Kafka, topic: string, numPartitions: number): Promise<void> {
   const admin = kafka.admin();

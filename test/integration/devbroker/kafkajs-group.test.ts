@@ -3,16 +3,11 @@ import type { Consumer, Producer } from 'kafkajs';
 
 import { startTestBroker } from '../../support/broker';
 import type { TestBroker } from '../../support/broker';
+import { TEST_CONSUMER, until } from './helpers';
 
 // devbroker.md §10 kafkajs 7: two consumers split a 4-partition topic, and the survivor takes over.
 jest.setTimeout(60_000);
 
-const CONSUMER = {
-  sessionTimeout: 6000,
-  heartbeatInterval: 300,
-  maxWaitTimeInMs: 250,
-  rebalanceTimeout: 10_000,
-};
 const run = `${process.pid}-${Date.now()}`;
 
 let broker: TestBroker;
@@ -27,14 +22,6 @@ afterAll(async () => {
   await broker?.stop();
 });
 
-async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 interface Tracked {
   consumer: Consumer;
   /** Partitions of the latest GROUP_JOIN, and how many GROUP_JOINs were seen. */
@@ -43,7 +30,7 @@ interface Tracked {
 }
 
 async function startConsumer(groupId: string, topic: string, seen: Map<string, number>): Promise<Tracked> {
-  const consumer = kafka.consumer({ groupId, ...CONSUMER });
+  const consumer = kafka.consumer({ groupId, ...TEST_CONSUMER });
   const t: Tracked = { consumer, assigned: [], joins: 0 };
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     t.assigned = [...(e.payload.memberAssignment[topic] ?? [])].sort();

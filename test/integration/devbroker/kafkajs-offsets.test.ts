@@ -2,16 +2,11 @@ import { Kafka, logLevel } from 'kafkajs';
 
 import { startTestBroker } from '../../support/broker';
 import type { TestBroker } from '../../support/broker';
+import { TEST_CONSUMER, until } from './helpers';
 
 // devbroker.md §10 kafkajs 8: committed offsets survive a consumer restart and a broker restart.
 jest.setTimeout(60_000);
 
-const CONSUMER = {
-  sessionTimeout: 6000,
-  heartbeatInterval: 300,
-  maxWaitTimeInMs: 250,
-  rebalanceTimeout: 10_000,
-};
 const run = `${process.pid}-${Date.now()}`;
 
 let broker: TestBroker;
@@ -25,14 +20,6 @@ afterAll(async () => {
 
 const client = (address: string) =>
   new Kafka({ clientId: 'offsets-test', brokers: [address], logLevel: logLevel.NOTHING });
-
-async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function produce(kafka: Kafka, topic: string, from: number, count: number): Promise<void> {
   const producer = kafka.producer();
@@ -50,7 +37,7 @@ async function produce(kafka: Kafka, topic: string, from: number, count: number)
  */
 async function consume(kafka: Kafka, groupId: string, topic: string, expected: number): Promise<string[]> {
   const seen: string[] = [];
-  const consumer = kafka.consumer({ groupId, ...CONSUMER });
+  const consumer = kafka.consumer({ groupId, ...TEST_CONSUMER });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({

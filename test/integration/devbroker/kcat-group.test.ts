@@ -5,11 +5,14 @@ import { Kafka, logLevel } from 'kafkajs';
 
 import { startTestBroker } from '../../support/broker';
 import type { TestBroker } from '../../support/broker';
+import { until } from './helpers';
 
 // devbroker.md §10 kcat 6: librdkafka's balanced consumer (kcat -G) against the coordinator.
 jest.setTimeout(90_000);
 
 const KCAT = '/usr/bin/kcat';
+/** How long to wait for kcat members' assignments (librdkafka joins slower than kafkajs). */
+const KCAT_WAIT_MS = 30_000;
 const run = `${process.pid}-${Date.now()}`;
 
 let broker: TestBroker;
@@ -55,14 +58,6 @@ function kcat(
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** A long-running `kcat -G ... -v`; `assigned` holds the partitions of its latest "assigned:" line. */
@@ -124,14 +119,18 @@ describe('kcat -G against the dev broker', () => {
     const a = groupMember(groupId, topic);
     let b: ReturnType<typeof groupMember> | null = null;
     try {
-      await until('the first member to own all 4', () => a.assigned()?.length === 4);
+      await until('the first member to own all 4', () => a.assigned()?.length === 4, KCAT_WAIT_MS);
       b = groupMember(groupId, topic);
       const second = b;
-      await until('both members assigned, disjoint and covering', () => {
-        const pa = a.assigned();
-        const pb = second.assigned();
-        return pa !== null && pb !== null && pa.length > 0 && pb.length > 0 && pa.length + pb.length === 4;
-      });
+      await until(
+        'both members assigned, disjoint and covering',
+        () => {
+          const pa = a.assigned();
+          const pb = second.assigned();
+          return pa !== null && pb !== null && pa.length > 0 && pb.length > 0 && pa.length + pb.length === 4;
+        },
+        KCAT_WAIT_MS,
+      );
       const pa = a.assigned() ?? [];
       const pb = second.assigned() ?? [];
       expect(pa.filter((p) => pb.includes(p))).toEqual([]);

@@ -1,11 +1,9 @@
-import pino from 'pino';
-
 import { buildRegistry } from '../../../../services/devbroker/apis';
-import type { BrokerContext } from '../../../../services/devbroker/apis';
 import { checkIncrease, decodeCreatePartitions } from '../../../../services/devbroker/apis/create-partitions';
 import { ErrorCode } from '../../../../services/devbroker/errors';
 import { TopicStore } from '../../../../services/devbroker/log';
 import { Reader, Writer } from '../../../../services/devbroker/protocol';
+import { testConn, testContext } from './broker-context';
 
 // devbroker.md §4 CreatePartitions: the new count must exceed the current one, else 37; §8: 39 for a
 // bad assignment. Layouts: apache/kafka CreatePartitionsRequest.json / Response.json, v0-1.
@@ -76,14 +74,10 @@ describe('checkIncrease', () => {
 
 describe('CreatePartitions handler', () => {
   const topics = new TopicStore(null);
-  const ctx = {
-    topics,
-    settings: { nodeId: NODE },
-    log: pino({ level: 'silent' }),
-  } as unknown as BrokerContext;
+  const ctx = testContext({ nodeId: NODE }, topics);
   const handler = buildRegistry().get(37);
   const call = async (version: number, body: Buffer) => {
-    const out = await handler?.handle(ctx, version, new Reader(body), { clientId: 't', clientHost: '/x' });
+    const out = await handler?.handle(ctx, version, new Reader(body), testConn);
     const r = new Reader(out?.toBuffer() ?? Buffer.alloc(0));
     const throttle = r.int32();
     const results = r.array((x) => ({ name: x.string(), error: x.int16(), message: x.nullableString() }));

@@ -1,6 +1,3 @@
-import pino from 'pino';
-
-import type { BrokerContext } from '../../../../services/devbroker/apis';
 import {
   ConfigSource,
   decodeDescribeConfigs,
@@ -11,25 +8,14 @@ import {
 import { ErrorCode } from '../../../../services/devbroker/errors';
 import { TOPIC_CONFIG_DEFAULTS, TopicStore } from '../../../../services/devbroker/log';
 import { Reader, Writer } from '../../../../services/devbroker/protocol';
+import { testContext } from './broker-context';
 
 // devbroker.md §4 DescribeConfigs: TOPIC and BROKER resources; v0 is_default, v1+ config_source and
 // synonyms; filtered by configuration_keys; an unknown topic gets 3. Layouts: apache/kafka
 // DescribeConfigsRequest.json / DescribeConfigsResponse.json, versions 0-2 (non-flexible).
 const topics = new TopicStore(null);
 topics.create('t', 1, { 'retention.ms': '1000' });
-const ctx = {
-  topics,
-  settings: {
-    nodeId: 1,
-    clusterId: 'c',
-    host: '127.0.0.1',
-    port: 9092,
-    defaultPartitions: 3,
-    autoCreateTopics: true,
-    autoCreateReady: false,
-  },
-  log: pino({ level: 'silent' }),
-} as unknown as BrokerContext;
+const ctx = testContext({}, topics);
 
 describe('DescribeConfigs request', () => {
   it.each([0, 1, 2])('v%d: resources with nullable key lists (v1+ then include_synonyms)', (v) => {

@@ -1,20 +1,13 @@
-import pino from 'pino';
-
 import { buildRegistry } from '../../../../services/devbroker/apis';
-import type { BrokerContext } from '../../../../services/devbroker/apis';
 import { TopicStore } from '../../../../services/devbroker/log';
 import { readBatchHeader, Reader, Writer } from '../../../../services/devbroker/protocol';
 import { buildBatch } from '../batch-builder';
+import { testConn as conn, testContext } from './broker-context';
 
 // devbroker.md §10 unit 5 at the handler: selection, offset == HWM empty, above the HWM error 1,
 // unknown partition 3, and the response-level byte cap (Fetch v11, max_wait 0 so nothing parks).
 const topics = new TopicStore(null);
-const ctx = {
-  topics,
-  log: pino({ level: 'silent' }),
-  stopping: new Promise<void>(() => undefined),
-} as unknown as BrokerContext;
-const conn = { clientId: 't', clientHost: '/127.0.0.1' };
+const ctx = testContext({}, topics);
 
 beforeAll(() => {
   topics.create('t', 2);

@@ -1,33 +1,18 @@
-import pino from 'pino';
-
 import { buildRegistry } from '../../../../services/devbroker/apis';
-import type { BrokerContext, BrokerSettings } from '../../../../services/devbroker/apis';
+import type { BrokerContext } from '../../../../services/devbroker/apis';
 import { ErrorCode } from '../../../../services/devbroker/errors';
-import { TopicStore } from '../../../../services/devbroker/log';
 import { Reader, Writer } from '../../../../services/devbroker/protocol';
+import { testConn, testContext } from './broker-context';
 
 // devbroker.md §4 Metadata auto-create: the creating call answers LEADER_NOT_AVAILABLE (5) with no
 // partitions, as Kafka does, unless configured to answer the partitions at once.
-const settings = (over: Partial<BrokerSettings>): BrokerSettings => ({
-  nodeId: 1,
-  clusterId: 'c',
-  host: '127.0.0.1',
-  port: 9092,
-  defaultPartitions: 3,
-  autoCreateTopics: true,
-  autoCreateReady: false,
-  ...over,
-});
-
 /** Metadata v4 for `topics` (allow_auto_topic_creation true); returns each topic's error and partitions. */
 async function metadataV4(ctx: BrokerContext, topics: string[]) {
   const body = new Writer()
     .array(topics, (w, t) => w.string(t))
     .bool(true)
     .toBuffer();
-  const out = await buildRegistry()
-    .get(3)
-    ?.handle(ctx, 4, new Reader(body), { clientId: 't', clientHost: '/x' });
+  const out = await buildRegistry().get(3)?.handle(ctx, 4, new Reader(body), testConn);
   const r = new Reader(out?.toBuffer() ?? Buffer.alloc(0));
   r.int32(); // throttle
   r.array((x) => [x.int32(), x.string(), x.int32(), x.nullableString()]);
@@ -49,27 +34,20 @@ async function metadataV4(ctx: BrokerContext, topics: string[]) {
   });
 }
 
-const contextWith = (over: Partial<BrokerSettings>) =>
-  ({
-    settings: settings(over),
-    topics: new TopicStore(null),
-    log: pino({ level: 'silent' }),
-  }) as unknown as BrokerContext;
-
 describe('Metadata auto-create', () => {
   it('answers the creating call with 5 and no partitions, then the partitions', async () => {
-    const ctx = contextWith({});
+    const ctx = testContext({});
     expect(await metadataV4(ctx, ['new'])).toEqual([
       { error: ErrorCode.LEADER_NOT_AVAILABLE, name: 'new', partitions: [] },
     ]);
     expect(await metadataV4(ctx, ['new'])).toEqual([{ error: 0, name: 'new', partitions: [0, 1, 2] }]);
   });
   it('with autoCreateReady, answers the creating call with the new partitions', async () => {
-    const ctx = contextWith({ autoCreateReady: true });
+    const ctx = testContext({ autoCreateReady: true });
     expect(await metadataV4(ctx, ['new'])).toEqual([{ error: 0, name: 'new', partitions: [0, 1, 2] }]);
   });
   it('without auto-create, an unknown topic gets 3 and is not created', async () => {
-    const ctx = contextWith({ autoCreateTopics: false, autoCreateReady: true });
+    const ctx = testContext({ autoCreateTopics: false, autoCreateReady: true });
     expect((await metadataV4(ctx, ['new']))[0]?.error).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     expect(ctx.topics.get('new')).toBeUndefined();
   });

@@ -76,6 +76,16 @@ export function setup(partitions = new Set(['t/0', 't/1'])) {
     return a;
   };
 
+  /** A (leader) Stable, then B joins and both rejoin: CompletingRebalance at generation 2, no sync yet. */
+  const completingTwo = async () => {
+    const a = await stableOne();
+    const b = await handshake();
+    join(b);
+    join(a);
+    await flush();
+    return { a, b };
+  };
+
   /** A (leader) and B, Stable at generation 2. */
   const stableTwo = async () => {
     const a = await stableOne();
@@ -95,5 +105,5 @@ export function setup(partitions = new Set(['t/0', 't/1'])) {
     expect(state()).toBe('Stable');
     return { a, b };
   };
-  return { c, clock, req, handshake, join, sync, state, stableOne, stableTwo };
+  return { c, clock, req, handshake, join, sync, state, stableOne, completingTwo, stableTwo };
 }

@@ -88,11 +88,7 @@ describe('GroupCoordinator: joining', () => {
 describe('GroupCoordinator: syncing', () => {
   it("holds a follower's sync until the leader's, then answers each member its own bytes", async () => {
     const t = setup();
-    const a = await t.stableOne();
-    const b = await t.handshake();
-    t.join(b);
-    t.join(a);
-    await flush();
+    const { a, b } = await t.completingTwo();
     const sb = t.sync(b, 2);
     await flush();
     expect(sb.done).toBe(false);
@@ -109,11 +105,7 @@ describe('GroupCoordinator: syncing', () => {
 
   it('answers 27 to held syncs when a new rebalance starts, and 27 to a sync during Preparing', async () => {
     const t = setup();
-    const a = await t.stableOne();
-    const b = await t.handshake();
-    t.join(b);
-    t.join(a);
-    await flush();
+    const { a, b } = await t.completingTwo();
     const sb = t.sync(b, 2);
     await flush();
     const c = await t.handshake();
@@ -128,11 +120,7 @@ describe('GroupCoordinator: syncing', () => {
 
   it('the pending-sync timer removes members that never synced and rebalances the rest', async () => {
     const t = setup();
-    const a = await t.stableOne();
-    const b = await t.handshake();
-    t.join(b);
-    t.join(a);
-    await flush();
+    const { a, b } = await t.completingTwo();
     const sb = t.sync(b, 2); // the leader a heartbeats but never syncs
     await flush();
     for (let ms = 0; ms < REBALANCE; ms += 1000) {
