@@ -109,8 +109,8 @@ export class GroupCommits {
     for (const groupId of this.offsets.deleteTopic(topic)) void this.persist(groupId);
   }
 
-  /** Resolves once every persist queued so far for these groups has finished. */
-  async flush(groupIds: Iterable<string>): Promise<void> {
-    await Promise.all([...groupIds].map((id) => this.queue.run(id, () => undefined)));
+  /** Resolves once every commit and persist queued so far has finished, deleted groups' included. */
+  flush(): Promise<void> {
+    return this.queue.idle();
   }
 }

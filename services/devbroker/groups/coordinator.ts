@@ -154,9 +154,12 @@ export class GroupCoordinator {
     this.commits.deleteTopic(topic);
   }
 
-  /** Resolves once every persist queued so far has finished (for a clean stop). */
-  async flush(): Promise<void> {
-    await this.commits.flush(this.groups.keys());
+  /**
+   * Resolves once every persist queued so far has finished (for a clean stop), including the file
+   * removal of a group DeleteGroups just dropped from the map.
+   */
+  flush(): Promise<void> {
+    return this.commits.flush();
   }
 
   /** Stops all timers and answers every held request with 15 (COORDINATOR_NOT_AVAILABLE). */

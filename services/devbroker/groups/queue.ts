@@ -20,4 +20,9 @@ export class KeyedQueue {
     });
     return next;
   }
+
+  /** Resolves once every task queued so far, on any key, has settled. */
+  async idle(): Promise<void> {
+    await Promise.all(this.tails.values());
+  }
 }

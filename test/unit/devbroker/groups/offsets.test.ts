@@ -55,6 +55,15 @@ describe('committed offsets on disk', () => {
     expect(second.describe('drop').state).toBe('Dead');
   });
 
+  it('flush waits for the file removal of a group just deleted', async () => {
+    const c = coordinator();
+    await c.commitOffsets('drop', '', -1, [{ topic: 't', partition: 0, offset: 3n, metadata: null }]);
+    expect(readdirSync(join(dir, OFFSETS_DIR))).toEqual(['drop.json']);
+    expect(c.deleteGroups(['drop'])).toEqual([0]);
+    await c.flush();
+    expect(readdirSync(join(dir, OFFSETS_DIR))).toEqual([]);
+  });
+
   it('skips an unreadable file and reports it', () => {
     new OffsetStore(dir);
     writeFileSync(join(dir, OFFSETS_DIR, 'bad.json'), '{not json');

@@ -22,6 +22,25 @@ describe('KeyedQueue', () => {
     expect(seen).toEqual(['a1 start', 'b1', 'a1 end', 'a2']);
   });
 
+  it('idle waits for every key, failed tasks included', async () => {
+    const q = new KeyedQueue();
+    const done: string[] = [];
+    void q.run('a', async () => {
+      await tick();
+      done.push('a');
+    });
+    void q
+      .run('b', async () => {
+        await tick();
+        await tick();
+        done.push('b');
+        throw new Error('boom');
+      })
+      .catch(() => undefined);
+    await q.idle();
+    expect(done.sort()).toEqual(['a', 'b']);
+  });
+
   it('keeps going after a task fails, and passes the failure to its caller', async () => {
     const q = new KeyedQueue();
     const failed = q.run('a', () => {
