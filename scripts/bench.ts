@@ -3,7 +3,7 @@
 // (2) the engine's sustained throughput over the same backlog with a realistic trigger set (36 triggers:
 // the examples, four variants each); (3) signal-to-activation latency at half that rate; (4) Redis round
 // trips per 1000 events and the engine's peak RSS. Prints one `bench:` line and writes BENCH_OUT (JSON).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,38 +15,19 @@ import { chunkBySize, MAX_SEND_BYTES } from '../services/engine/emit';
 import { createIngestRecord, topicNames } from '../services/engine/ingest';
 import { createTraffic } from '../services/loadgen';
 import { createEncoder } from '../services/loadgen/producer';
+import { writeBenchTriggers } from './bench-triggers';
+import { cpuSplit } from './cpu-usage';
 import { parseMetrics, sumBy } from './metrics-text';
-import { freePort, ROOT, spawnBroker, spawnTs, waitForHttp } from './processes';
+import { freePort, spawnBroker, spawnTs, waitForHttp } from './processes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
-const BACKLOG = Number(process.env.BENCH_EVENTS ?? Math.max(20_000, SECONDS * 2_500));
+// Long enough that the drain takes seconds at ~50,000 events/s: a one-second drain timed by 100 ms scrapes
+// overstated the rate by up to half, and phase 3 then ran far above half load.
+const BACKLOG = Number(process.env.BENCH_EVENTS ?? Math.max(100_000, SECONDS * 5_000));
 const OUT = process.env.BENCH_OUT ?? 'bench-results.json';
 const PARTITIONS = 3;
 const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
-
-/** 36 triggers: each example four times, with its own id and thresholds nudged, in a temp folder. */
-function triggerSet(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-triggers-'));
-  const src = join(ROOT, 'triggers');
-  for (const file of readdirSync(src).filter((f) => f.endsWith('.yaml'))) {
-    const text = readFileSync(join(src, file), 'utf8');
-    if (file === 'policies.yaml') {
-      writeFileSync(
-        join(dir, file),
-        text.replace(/maxActivationsPerMinute: \d+/, 'maxActivationsPerMinute: 10000000'),
-      );
-      continue;
-    }
-    for (let i = 0; i < 4; i++) {
-      writeFileSync(
-        join(dir, file.replace('.yaml', `-${i}.yaml`)),
-        text.replace(/^id: (\S+)/m, `id: $1-v${i}`),
-      );
-    }
-  }
-  return dir;
-}
 
 async function produceBacklog(kafka: Kafka, prefix: string, n: number, seed: number): Promise<void> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -120,6 +101,31 @@ async function scrape(port: number) {
   return parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
 }
 
+/**
+ * Where phase 3's time went, from two scrapes of the engine: batches and mean ms per lane batch in each
+ * stage (trigger_engine_seconds), and the mean ingest lag (broker append time - occurredAt: the time the
+ * load generator's records spent before reaching the broker).
+ */
+function stageBreakdown(before: ReturnType<typeof parseMetrics>, after: ReturnType<typeof parseMetrics>) {
+  const delta = (name: string, by: string | null) => {
+    const a = sumBy(after, name, by);
+    const b = sumBy(before, name, by);
+    return new Map([...a].map(([k, v]) => [k, v - (b.get(k) ?? 0)]));
+  };
+  const sums = delta('trigger_engine_seconds_sum', 'stage');
+  const counts = delta('trigger_engine_seconds_count', 'stage');
+  const out: Record<string, number> = {};
+  for (const [stage, sum] of sums) {
+    const n = counts.get(stage) ?? 0;
+    if (n > 0) out[stage] = Number(((sum / n) * 1000).toFixed(2));
+  }
+  out.batches = counts.get('apply') ?? 0;
+  const lagSum = delta('trigger_ingest_lag_seconds_sum', null).get('') ?? 0;
+  const lagCount = delta('trigger_ingest_lag_seconds_count', null).get('') ?? 0;
+  out.ingest_lag = lagCount > 0 ? Number(((lagSum / lagCount) * 1000).toFixed(2)) : 0;
+  return out;
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-broker-'));
   const broker = await spawnBroker(dataDir, ['--partitions', String(PARTITIONS)]);
@@ -148,8 +154,8 @@ async function main(): Promise<void> {
   const passthroughEps = await passthrough(kafka, prefix, total);
   log(`passthrough ${passthroughEps.toFixed(0)} records/s`);
 
-  log('phase 2: engine over the same backlog (36 triggers)');
-  const triggersDir = triggerSet();
+  const { dir: triggersDir, triggers } = writeBenchTriggers();
+  log(`phase 2: engine over the same backlog (${triggers} triggers)`);
   const httpPort = await freePort();
   const engine = spawnTs(
     'bin/trigger-engine.js',
@@ -163,6 +169,10 @@ async function main(): Promise<void> {
       HTTP_PORT: String(httpPort),
       RENDER_SECRET: `bench-render-secret-${run}-0123456789abcdef`,
       LOG_LEVEL: 'warn',
+      // BENCH_CPU_PROF=DIR: the engine writes a V8 CPU profile (phases 2 and 3) to DIR when it stops.
+      ...(process.env.BENCH_CPU_PROF
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` }
+        : {}),
     },
     'inherit',
   );
@@ -228,9 +238,26 @@ async function main(): Promise<void> {
     '--seed',
     '2',
   ]);
-  const sampler = setInterval(() => void sampleRss().catch(() => undefined), 1000);
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+  const cpu = cpuSplit({
+    engine: () => engine.proc.pid,
+    broker: () => broker.pid,
+    loadgen: () => loadgen.proc.pid,
+    redis: () => redisPid,
+    driver: () => process.pid,
+  });
+  cpu.start();
+  const metricsBefore = await scrape(httpPort);
+  const sampler = setInterval(() => {
+    cpu.sample();
+    void sampleRss().catch(() => undefined);
+  }, 1000);
   await new Promise<void>((resolve) => loadgen.proc.once('exit', () => resolve()));
+  const cpuSeconds = cpu.stop();
+  log(`CPU seconds in phase 3 (${Math.round(SECONDS / 2)} s): ${JSON.stringify(cpuSeconds)}`);
   await new Promise((r) => setTimeout(r, 2000));
+  const stages = stageBreakdown(metricsBefore, await scrape(httpPort));
+  log(`phase 3 mean ms per lane batch by stage, and ingest lag: ${JSON.stringify(stages)}`);
   clearInterval(sampler);
   await reader.disconnect();
   latencies.sort((x, y) => x - y);
@@ -260,7 +287,9 @@ async function main(): Promise<void> {
     rss_mb: Math.round(peakRss / 1024 / 1024),
     events: total,
     users: USERS,
-    triggers: 36,
+    triggers,
+    phase3_cpu_seconds: cpuSeconds,
+    phase3_stage_ms: stages,
   };
   writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(

@@ -1,0 +1,126 @@
+// The engine's CPU cost per event, stage by stage, in one process without I/O: decode and validate the
+// records the load generator produces, evaluate them with the benchmark's trigger set against evolving
+// per-user state, serialise what a lane batch writes to Redis (state documents, decision logs) and
+// encode what it sends to Kafka (activations, decisions). Prints µs per event per stage, outputs per
+// event and bytes per event. `npx tsx scripts/bench-pipeline.ts [--events 200000] [--users 100000]`.
+import { rmSync } from 'node:fs';
+
+import { AvroCodec, createOutputEncoder } from '../services/engine/codec';
+import { compileDefinitions, readDefinitionFolder } from '../services/engine/definitions';
+import { evaluate, finishActivation, inputUserId } from '../services/engine/evaluate';
+import type { Decision, Input } from '../services/engine/evaluate';
+import { createIngestRecord, topicNames } from '../services/engine/ingest';
+import type { UserState } from '../services/engine/state';
+import { createTraffic } from '../services/loadgen';
+import { createEncoder } from '../services/loadgen/producer';
+import { writeBenchTriggers } from './bench-triggers';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const EVENTS = arg('--events', 200_000);
+const USERS = arg('--users', 100_000);
+const BATCH = 500;
+
+async function main(): Promise<void> {
+  const { dir, triggers } = writeBenchTriggers();
+  const defs = compileDefinitions(await readDefinitionFolder(dir));
+  rmSync(dir, { recursive: true, force: true });
+  if (!defs.ok) throw new Error(JSON.stringify(defs.errors));
+  const codec = AvroCodec.load();
+  const topics = topicNames('');
+  const ingest = createIngestRecord({ codec, topics });
+  const output = createOutputEncoder(codec, 'avro');
+  const traffic = createTraffic({ users: USERS, seed: 1, malformedShare: 0.001 });
+  const encode = createEncoder('', 0.5);
+
+  // Records as the consumer gets them, one batch of BATCH at a time, 20 ms of event time apart.
+  const start = Date.UTC(2026, 11, 1, 12);
+  const batches: { at: number; records: { topic: string; key: Buffer; value: Buffer }[] }[] = [];
+  for (let n = 0, at = start; n < EVENTS; n += BATCH, at += 20) {
+    const records = traffic.next(Math.min(BATCH, EVENTS - n), at);
+    batches.push({
+      at,
+      records: encode(records).flatMap(({ topic, messages }) =>
+        messages.map((m) => ({ topic, key: Buffer.from(String(m.key)), value: m.value as Buffer })),
+      ),
+    });
+  }
+
+  const stored = new Map<string, string>();
+  const ns = { decode: 0n, load: 0n, evaluate: 0n, record: 0n, encode: 0n };
+  const out = { inputs: 0, decisions: 0, activations: 0, stateBytes: 0, decisionBytes: 0, kafkaBytes: 0 };
+  const lap = (stage: keyof typeof ns, since: bigint) => {
+    const now = process.hrtime.bigint();
+    ns[stage] += now - since;
+    return now;
+  };
+  let offset = 0;
+  for (const { at, records } of batches) {
+    let t = process.hrtime.bigint();
+    const inputs: Input[] = [];
+    for (const r of records) {
+      const result = ingest({
+        topic: r.topic,
+        partition: 0,
+        offset: String(offset++),
+        key: r.key,
+        value: r.value,
+      });
+      if (result.ok) inputs.push(result.input);
+    }
+    t = lap('decode', t);
+    const current = new Map<string, UserState>();
+    for (const id of new Set(inputs.map(inputUserId))) {
+      const doc = stored.get(id);
+      if (doc !== undefined) current.set(id, JSON.parse(doc) as UserState);
+    }
+    t = lap('load', t);
+    const now = at + 5;
+    const decisions: Decision[] = [];
+    const drafts = [];
+    const dirty = new Set<string>();
+    for (const input of inputs) {
+      const id = inputUserId(input);
+      const r = evaluate(defs.index, defs.policies, current.get(id), input, now);
+      if (r.changed) {
+        current.set(id, r.state);
+        dirty.add(id);
+      }
+      decisions.push(...r.decisions);
+      drafts.push(...r.activations);
+    }
+    t = lap('evaluate', t);
+    for (const id of dirty) {
+      const doc = JSON.stringify(current.get(id));
+      stored.set(id, doc);
+      out.stateBytes += doc.length;
+    }
+    for (const d of decisions) out.decisionBytes += JSON.stringify(d).length;
+    t = lap('record', t);
+    for (const d of drafts)
+      out.kafkaBytes += output.activation(finishActivation(d, now, () => 'token')).length;
+    for (const d of decisions) out.kafkaBytes += output.decision(d).length;
+    lap('encode', t);
+    out.inputs += inputs.length;
+    out.decisions += decisions.length;
+    out.activations += drafts.length;
+  }
+
+  const per = (x: number | bigint) => Number(x) / out.inputs;
+  const us = Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, Number((per(v) / 1000).toFixed(2))]));
+  const total = Object.values(us).reduce((a, b) => a + b, 0);
+  process.stdout.write(
+    `pipeline: ${out.inputs} inputs, ${USERS} users, ${triggers} triggers\n` +
+      `pipeline: µs per input ${JSON.stringify(us)} total=${total.toFixed(2)}\n` +
+      `pipeline: per input decisions=${per(out.decisions).toFixed(2)} activations=${per(out.activations).toFixed(3)} ` +
+      `redis_bytes=${Math.round(per(out.stateBytes + out.decisionBytes))} (state ${Math.round(per(out.stateBytes))}) ` +
+      `kafka_bytes=${Math.round(per(out.kafkaBytes))}\n`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench-pipeline failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc; null when it is gone or not Linux. */
+export function cpuSeconds(pid: number | null | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at state, field 3; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Measures how the machine's CPU went to named processes over a phase: `start()` reads each, `sample()`
+ * (call it every second or so) keeps the last reading of processes that may exit before the phase ends,
+ * `stop()` returns CPU seconds per name (null where a process could never be read).
+ */
+export function cpuSplit(pids: Record<string, () => number | null | undefined>) {
+  const first = new Map<string, number>();
+  const last = new Map<string, number>();
+  const sample = () => {
+    for (const [name, pid] of Object.entries(pids)) {
+      const s = cpuSeconds(pid());
+      if (s === null) continue;
+      if (!first.has(name)) first.set(name, s);
+      last.set(name, s);
+    }
+  };
+  return {
+    start: sample,
+    sample,
+    stop(): Record<string, number | null> {
+      sample();
+      const out: Record<string, number | null> = {};
+      for (const name of Object.keys(pids)) {
+        const a = first.get(name);
+        const b = last.get(name);
+        out[name] = a === undefined || b === undefined ? null : Number((b - a).toFixed(2));
+      }
+      return out;
+    },
+  };
+}
