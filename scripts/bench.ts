@@ -169,10 +169,6 @@ async function main(): Promise<void> {
       HTTP_PORT: String(httpPort),
       RENDER_SECRET: `bench-render-secret-${run}-0123456789abcdef`,
       LOG_LEVEL: 'warn',
-      // BENCH_CPU_PROF=DIR: the engine writes a V8 CPU profile (phases 2 and 3) to DIR when it stops.
-      ...(process.env.BENCH_CPU_PROF
-        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` }
-        : {}),
     },
     'inherit',
   );
