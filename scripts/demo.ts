@@ -12,6 +12,7 @@ import { AvroCodec } from '../services/engine/codec';
 import { topicNames } from '../services/engine/ingest';
 import { histogramQuantile, parseMetrics, sumBy } from './metrics-text';
 import { freePort, spawnBroker, spawnTs, waitForHttp } from './processes';
+import { deleteKeysByPrefix } from './redis-cleanup';
 
 const SECONDS = Number(process.env.DEMO_SECONDS ?? 60);
 const RATE = Number(process.env.DEMO_RATE ?? 400);
@@ -161,12 +162,7 @@ async function main(): Promise<void> {
 /** Deletes this run's Redis keys (and only those: everything under its unique prefix). */
 async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeysByPrefix(redis, prefix);
   await redis.quit();
 }
 

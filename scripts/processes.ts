@@ -3,6 +3,9 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
+import { startTestBroker } from '../test/support/broker';
+import type { TestBroker } from '../test/support/broker';
+
 /** Repository root (scripts/ is one level down). */
 export const ROOT = join(__dirname, '..');
 
@@ -39,24 +42,13 @@ export function spawnTs(
   };
 }
 
-/** Starts the dev broker as a child process on an ephemeral port; resolves with its address. */
-export async function spawnBroker(
-  dataDir: string,
-  extra: string[] = [],
-): Promise<Child & { address: string }> {
-  const child = spawnTs('bin/devbroker.js', ['--port', '0', '--data-dir', dataDir, ...extra], {
-    LOG_LEVEL: 'warn',
-  });
-  const address = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.proc.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /devbroker listening on (\S+)/.exec(out);
-      if (m) resolve(m[1] as string);
-    });
-    child.proc.once('exit', (code) => reject(new Error(`devbroker exited with ${code} before listening`)));
-  });
-  return { ...child, address };
+/**
+ * Starts the dev broker as a child process on an ephemeral port with `dataDir` (left to the caller);
+ * resolves with its address. Delegates to the one launcher, test/support/broker.ts `startTestBroker`,
+ * whose handle also offers kill(), start() and restart() on the same port and data dir.
+ */
+export function spawnBroker(dataDir: string, extra: string[] = []): Promise<TestBroker> {
+  return startTestBroker({ dataDir, args: extra });
 }
 
 /** A free TCP port on loopback (bound, read, released). */

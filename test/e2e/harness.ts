@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import Redis from 'ioredis';
@@ -8,14 +6,16 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Consumer, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 
-import { spawnBroker } from '../../scripts/processes';
+import { deleteKeysByPrefix } from '../../scripts/redis-cleanup';
 import { AvroCodec } from '../../services/engine/codec';
 import { loadConfig } from '../../services/engine/config';
 import { topicNames } from '../../services/engine/ingest';
 import type { TopicNames } from '../../services/engine/ingest';
 import { createLogger } from '../../services/engine/log';
+import { createKafka } from '../../services/engine/main';
 import { startEngine } from '../../services/engine/runtime';
 import type { RunningEngine } from '../../services/engine/runtime';
+import { startTestBroker } from '../support/broker';
 
 export const FIXTURES = join(__dirname, 'fixtures');
 
@@ -28,12 +28,37 @@ export interface Seen {
 }
 
 /**
+ * The engines' clock: real time plus an offset the test moves, so a 14-day wait passes in a moment.
+ * Only forward: the engine's state and due index assume time does not go back.
+ */
+export class TestClock {
+  private offsetMs = 0;
+
+  /** Epoch ms as the engines see it. */
+  now = (): number => Date.now() + this.offsetMs;
+
+  /** Moves the clock `ms` forward; due timers fire on the engines' next poll (TIMER_POLL_INTERVAL_MS). */
+  advance(ms: number): void {
+    if (ms < 0) throw new Error('TestClock only moves forward');
+    this.offsetMs += ms;
+  }
+
+  /** Moves the clock forward to the next `hour`:00 UTC (quiet hours are 21:00-08:00 in triggers/). */
+  advanceToHourUtc(hour: number): void {
+    const now = new Date(this.now());
+    const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hour);
+    this.advance(next > now.getTime() ? next - now.getTime() : next + 86_400_000 - now.getTime());
+  }
+}
+
+/**
  * An e2e stack: the dev broker as a child process, the real Redis, engines started in this process with
- * a unique topic prefix, group and Redis key prefix, and a collector reading every output topic.
+ * a unique topic prefix, group and Redis key prefix and the stack's clock (real time until a test moves
+ * it), and a collector reading every output topic.
  */
 export async function startStack() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'e2e-broker-'));
-  const broker = await spawnBroker(dataDir, ['--partitions', '3']);
+  const broker = await startTestBroker({ args: ['--partitions', '3'] });
+  const clock = new TestClock();
   const run = randomUUID().slice(0, 8);
   const prefix = `e2e${run}.`;
   const redisPrefix = `e2e:${run}:`;
@@ -53,6 +78,9 @@ export async function startStack() {
     prefix,
     redisPrefix,
     brokers: [broker.address],
+    /** The broker child process: kill() and start() it again on the same port and data dir. */
+    broker,
+    clock,
     kafka,
     redis,
     codec,
@@ -64,6 +92,7 @@ export async function startStack() {
     ): Promise<RunningEngine> {
       const config = loadConfig({
         KAFKA_BROKERS: broker.address,
+        KAFKA_CLIENT_ID: `engine-${run}`,
         KAFKA_GROUP_ID: `${prefix}engine`,
         KAFKA_SESSION_TIMEOUT_MS: '6000',
         TOPIC_PREFIX: prefix,
@@ -74,16 +103,14 @@ export async function startStack() {
         LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
         ...env,
       });
+      const logger = createLogger({ level: config.logLevel });
       const engine = await startEngine({
         config,
-        kafka: new Kafka({
-          clientId: `engine-${run}`,
-          brokers: [broker.address],
-          logLevel: logLevel.NOTHING,
-        }),
+        kafka: createKafka(config, logger), // main.ts's client: its retry settings are under test too
         redis: over.redis ?? redis,
-        logger: createLogger({ level: config.logLevel }),
+        logger,
         registry: new Registry(),
+        clock: clock.now,
         httpPort: over.httpPort ?? null,
       });
       engines.add(engine);
@@ -173,13 +200,7 @@ export async function startStack() {
       await collector?.disconnect();
       await producer.disconnect();
       await broker.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      await deleteKeysByPrefix(redis, redisPrefix);
       await redis.quit();
     },
   };
@@ -188,25 +209,26 @@ export async function startStack() {
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-/** A consent grant for `userId` and `purpose`, updated `agoMs` before now. */
-export function grant(userId: string, purpose: string, agoMs = 1000) {
-  return { userId, purpose, status: 'granted', updatedAt: Date.now() - agoMs, source: 'e2e' };
+/** A consent grant for `userId` and `purpose`, updated `agoMs` before `now` (epoch ms). */
+export function grant(userId: string, purpose: string, agoMs = 1000, now = Date.now()) {
+  return { userId, purpose, status: 'granted', updatedAt: now - agoMs, source: 'e2e' };
 }
 
 let seq = 0;
-/** An event of `type` for `userId` on `channel`, occurring now. */
+/** An event of `type` for `userId` on `channel`, occurring at `at` (epoch ms; default now). */
 export function event(
   userId: string,
   channel: string,
   type: string,
   properties: Record<string, string | number | boolean> = {},
+  at = Date.now(),
 ) {
   return {
     eventId: `e2e-${Date.now()}-${seq++}`,
     userId,
     channel,
     type,
-    occurredAt: Date.now(),
+    occurredAt: at,
     sessionId: `${userId}-s1`,
     properties,
     context: null,

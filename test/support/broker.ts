@@ -12,39 +12,63 @@ export interface TestBrokerOptions {
   args?: string[];
   /** Extra environment, e.g. { LOG_LEVEL: 'debug' } to get one log line per request on stderr. */
   env?: NodeJS.ProcessEnv;
-  /** Called with every stderr chunk of the broker (its pino log). */
+  /** Called with every stderr chunk of the broker (its pino log); without it stderr is drained unread. */
   onStderr?: (chunk: string) => void;
+  /**
+   * Data directory to use, owned by the caller (stop() leaves it). Default: a fresh temporary one,
+   * deleted by stop().
+   */
+  dataDir?: string;
 }
 
-/** A dev broker running as a child process on an ephemeral port with its own temporary data dir. */
+/** A dev broker running as a child process, first on an ephemeral port, with its own data dir. */
 export interface TestBroker {
-  /** `host:port` of the current process (changes after restart()). */
+  /** `host:port`; the same after restart() and start(). */
   readonly address: string;
   /** `[address]`, ready for `new Kafka({ brokers })`. */
   readonly brokers: string[];
-  /** The data directory; kept across restart(), deleted by stop(). */
+  /** The data directory; kept across kill(), start() and restart(). */
   readonly dataDir: string;
-  /** SIGTERM, waits for exit (SIGKILL after 10 s) and deletes the data dir. Idempotent. */
-  stop(): Promise<void>;
-  /** Stops the process (keeping the data dir) and starts a new one on it; resolves with the new address. */
+  /** The process id of the broker running now (null while it is down). */
+  readonly pid: number | null;
+  /** Stops the process, keeping the data dir: SIGTERM waits for a clean exit (SIGKILL after 10 s). */
+  kill(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts the broker again on the same port and data dir (after kill()); resolves with the address. */
+  start(): Promise<string>;
+  /** kill('SIGTERM') then start(): records, topics and committed offsets survive. */
   restart(): Promise<string>;
+  /** SIGTERM, waits for exit and deletes the data dir unless the caller gave it. Idempotent. */
+  stop(): Promise<void>;
 }
 
+/** How often a restart retries binding its old port (another socket may hold it for a moment). */
+const BIND_ATTEMPTS = 20;
+
 /**
- * Starts `npx devbroker --port 0 --data-dir <tmp>` as a child process (the CLI entry bin/devbroker.js,
- * which runs services/devbroker/main.ts through tsx) and resolves once it printed
- * `devbroker listening on HOST:PORT`.
+ * Starts `bin/devbroker.js --port 0 --data-dir <dir>` as a child process (the CLI entry, which runs
+ * services/devbroker/main.ts through tsx) and resolves once it printed `devbroker listening on
+ * HOST:PORT`. A child process keeps the test's event loop from delaying the broker's long-poll timers.
+ * The one broker launcher of the repository: tests, e2e harness, `make demo` and the bench use it.
  */
 export async function startTestBroker(opts: TestBrokerOptions = {}): Promise<TestBroker> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'devbroker-test-'));
-  let proc: ChildProcess;
-  let address: string;
+  const ownsDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'devbroker-test-'));
+  let proc: ChildProcess | null = null;
+  let address = '';
+  let port = 0;
   let stopped = false;
 
-  const launch = async (): Promise<void> => {
+  const launchOnce = (): Promise<string | null> => {
     const child = spawn(
       process.execPath,
-      [join(ROOT, 'bin', 'devbroker.js'), '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])],
+      [
+        join(ROOT, 'bin', 'devbroker.js'),
+        '--port',
+        String(port),
+        '--data-dir',
+        dataDir,
+        ...(opts.args ?? []),
+      ],
       {
         cwd: ROOT,
         env: { ...process.env, LOG_LEVEL: 'warn', ...opts.env },
@@ -52,8 +76,9 @@ export async function startTestBroker(opts: TestBrokerOptions = {}): Promise<Tes
       },
     );
     proc = child;
+    // Always read stderr: an unread pipe fills up and blocks the broker's logging.
     child.stderr.on('data', (chunk: Buffer) => opts.onStderr?.(chunk.toString()));
-    address = await new Promise<string>((ok, fail) => {
+    return new Promise<string | null>((ok) => {
       let out = '';
       const onData = (chunk: Buffer) => {
         out += chunk.toString();
@@ -65,44 +90,72 @@ export async function startTestBroker(opts: TestBrokerOptions = {}): Promise<Tes
           ok(m[1]);
         }
       };
-      const onExit = (code: number | null) =>
-        fail(new Error(`devbroker exited with ${code} before listening`));
+      const onExit = () => {
+        proc = null;
+        ok(null);
+      };
       child.stdout.on('data', onData);
       child.once('exit', onExit);
     });
   };
 
-  const kill = (): Promise<void> =>
+  const launch = async (): Promise<string> => {
+    for (let attempt = 1; ; attempt++) {
+      const bound = await launchOnce();
+      if (bound !== null) {
+        address = bound;
+        port = Number(bound.slice(bound.lastIndexOf(':') + 1));
+        return address;
+      }
+      // Port 0 never fails to bind; a fixed port may still be held briefly after the previous exit.
+      if (port === 0 || attempt >= BIND_ATTEMPTS)
+        throw new Error(`devbroker exited before listening on port ${port}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+
+  const kill = (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> =>
     new Promise<void>((done) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return done();
-      const force = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      proc.once('exit', () => {
+      const child = proc;
+      if (!child || child.exitCode !== null || child.signalCode !== null) {
+        proc = null;
+        return done();
+      }
+      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => {
         clearTimeout(force);
+        proc = null;
         done();
       });
-      proc.kill('SIGTERM');
+      child.kill(signal);
     });
 
   await launch();
-  const broker: TestBroker = {
+  return {
     get address() {
       return address;
     },
     get brokers() {
       return [address];
     },
+    get pid() {
+      return (proc as ChildProcess | null)?.pid ?? null;
+    },
     dataDir,
+    kill,
+    async start() {
+      if (proc) throw new Error('devbroker is already running');
+      return launch();
+    },
+    async restart() {
+      await kill();
+      return launch();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       await kill();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-    async restart() {
-      await kill();
-      await launch();
-      return address;
+      if (ownsDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  return broker;
 }
