@@ -24,6 +24,7 @@ import { renderSigner, resolveRender, verifyRenderToken } from '../render';
 import { RedisStateStore } from '../state';
 import type { UserState } from '../state';
 import { Breaker } from './breaker';
+import { KafkaHealth } from './kafka-health';
 import { OffsetCommitter } from './commits';
 import { TimerPoller } from '../timers';
 
@@ -166,13 +167,16 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     return lane;
   };
 
-  let joined = false;
   let redisUp = true;
+  const heartbeatIntervalMs = Math.min(3000, Math.floor(config.kafka.sessionTimeoutMs / 10));
+  // Silent for three heartbeat intervals: the broker is gone even if kafkajs is still retrying.
+  const kafkaHealth = new KafkaHealth(3 * heartbeatIntervalMs);
+  producer.on(producer.events.REQUEST, () => kafkaHealth.answered());
   const consumer: Consumer = kafka.consumer({
     groupId: config.kafka.groupId,
     partitionAssigners: [coPartitionAssigner],
     sessionTimeout: config.kafka.sessionTimeoutMs,
-    heartbeatInterval: Math.min(3000, Math.floor(config.kafka.sessionTimeoutMs / 10)),
+    heartbeatInterval: heartbeatIntervalMs,
     maxWaitTimeInMs: 100,
     allowAutoTopicCreation: false,
   });
@@ -193,8 +197,9 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     onSuccess: () => (redisUp = true),
   });
   let owned = new Set<number>();
+  consumer.on(consumer.events.REQUEST, () => kafkaHealth.answered());
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    joined = true;
+    kafkaHealth.joinedGroup();
     owned = new Set<number>();
     for (const partitions of Object.values(payload.memberAssignment))
       for (const p of partitions) owned.add(p);
@@ -208,7 +213,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     void commits.flush((err) => log.debug({ err }, 'offset commit during rebalance refused'));
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    joined = false;
+    kafkaHealth.crashed();
     log.error({ err: payload.error }, 'consumer crashed');
   });
 
@@ -292,14 +297,18 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     }));
   // Redis is up when the client says so and the last poll or batch reached it.
   const redisReady = () => deps.redis.status === 'ready' && redisUp;
-  const ready = () => joined && redisReady() && holder.current() !== null;
+  const ready = () => kafkaHealth.up() && redisReady() && holder.current() !== null;
   let server: Server | null = null;
   let httpPort: number | null = null;
   const port = deps.httpPort === undefined ? config.http.port : deps.httpPort;
   if (port !== null) {
     server = createHttpServer({
       registry: deps.registry,
-      readiness: () => ({ kafka: joined, redis: redisReady(), triggers: holder.current() !== null }),
+      readiness: () => ({
+        kafka: kafkaHealth.up(),
+        redis: redisReady(),
+        triggers: holder.current() !== null,
+      }),
       triggers: triggerRows,
       recentDecisions: (userId, limit) => store.recentDecisions(userId, limit),
       verifyRender: (token) => verifyRenderToken(renderSecret, token, clock()),
