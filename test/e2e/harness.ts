@@ -22,6 +22,8 @@ export const FIXTURES = join(__dirname, 'fixtures');
 /** One record read back from an output topic, decoded. */
 export interface Seen {
   topic: string;
+  partition: number;
+  offset: string;
   key: string | null;
   value: Record<string, unknown> | null;
   headers: Record<string, string>;
@@ -145,7 +147,7 @@ export async function startStack() {
         fromBeginning: true,
       });
       await collector.run({
-        eachMessage: async ({ topic, message }) => {
+        eachMessage: async ({ topic, partition, message }) => {
           let value: Record<string, unknown> | null = null;
           if (message.value && topic !== topics.dlq) {
             const d = message.value[0] === 0x7b ? null : codec.decode(message.value);
@@ -158,7 +160,14 @@ export async function startStack() {
           }
           const headers: Record<string, string> = {};
           for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-          seen.push({ topic, key: message.key?.toString() ?? null, value, headers });
+          seen.push({
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? null,
+            value,
+            headers,
+          });
         },
       });
     },
@@ -187,6 +196,66 @@ export async function startStack() {
           throw new Error(`no state recorded for ${userIds.filter((_, i) => found[i] !== 1).join(', ')}`);
         await new Promise((r) => setTimeout(r, 50));
       }
+    },
+    /** The engine's recorded state document of `userId` (its Redis state hash), or null. */
+    async userState(userId: string): Promise<{ seen: string[] } | null> {
+      const doc = await redis.hget(`${redisPrefix}{u:${userId}}:s`, 'd');
+      return doc === null ? null : (JSON.parse(doc) as { seen: string[] });
+    },
+    /**
+     * Waits until the engine has evaluated and recorded each event (its id is in its user's state), e.g.
+     * before moving the clock past a wait the event armed.
+     */
+    async waitForEvents(events: { userId: string; eventId: string }[], timeoutMs = 20_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const states = await Promise.all(events.map((e) => stack.userState(e.userId)));
+        const missing = events.filter((e, i) => !states[i]?.seen.includes(e.eventId));
+        if (missing.length === 0) return;
+        if (Date.now() > deadline)
+          throw new Error(
+            `events not recorded: ${missing.map((e) => `${e.userId}/${e.eventId}`).join(', ')}`,
+          );
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    /**
+     * Waits until no timer is due by the stack's clock (the engines fired and recorded them all; a fired
+     * timer leaves the due index only after its outputs were sent) and the collector has read every
+     * output record sent so far. After it, an output not in `seen` was not emitted.
+     */
+    async settle(timeoutMs = 20_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      const check = async (what: string, done: () => Promise<boolean>) => {
+        while (!(await done())) {
+          if (Date.now() > deadline) throw new Error(`not settled: ${what}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      const indexes = await redis.keys(`${redisPrefix}{t:*}`);
+      await check('timers still due', async () => {
+        const due = await Promise.all(indexes.map((k) => redis.zcount(k, '-inf', clock.now())));
+        return due.every((n) => n === 0);
+      });
+      const admin = kafka.admin();
+      await admin.connect();
+      const outputs = [...Object.values(topics.activations), topics.decisions, topics.dlq];
+      const ends = await Promise.all(
+        outputs.map(async (t) => ({ t, ends: await admin.fetchTopicOffsets(t) })),
+      );
+      await admin.disconnect();
+      await check('collector behind', async () =>
+        ends.every(({ t, ends: partitions }) =>
+          partitions.every(
+            (p) =>
+              p.high === '0' ||
+              seen.some(
+                (s) =>
+                  s.topic === t && s.partition === p.partition && BigInt(s.offset) + 1n >= BigInt(p.high),
+              ),
+          ),
+        ),
+      );
     },
     activations: (triggerId?: string) =>
       seen.filter(
