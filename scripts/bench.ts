@@ -18,6 +18,7 @@ import { createEncoder } from '../services/loadgen/producer';
 import { writeBenchTriggers } from './bench-triggers';
 import { cpuSplit } from './cpu-usage';
 import { parseMetrics, sumBy } from './metrics-text';
+import { deleteKeysByPrefix } from './redis-cleanup';
 import { freePort, spawnBroker, spawnTs, waitForHttp } from './processes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -203,7 +204,9 @@ async function main(): Promise<void> {
   const rtPer1k = (roundTrips / total) * 1000;
   log(`engine ${engineEps.toFixed(0)} events/s, ${rtPer1k.toFixed(1)} Redis round trips per 1000 events`);
 
-  log(`phase 3: latency at half that rate for ${Math.round(SECONDS / 2)} s`);
+  // BENCH_RATE=N measures phase 3 at N events/s instead (to draw latency against load).
+  const rate = Number(process.env.BENCH_RATE ?? Math.round(engineEps / 2));
+  log(`phase 3: latency at ${rate} events/s for ${Math.round(SECONDS / 2)} s`);
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const codec = AvroCodec.load();
   const latencies: number[] = [];
@@ -226,7 +229,7 @@ async function main(): Promise<void> {
     '--users',
     String(USERS),
     '--rate',
-    String(Math.round(engineEps / 2)),
+    String(rate),
     '--seconds',
     String(Math.round(SECONDS / 2)),
     '--prefix',
@@ -261,12 +264,7 @@ async function main(): Promise<void> {
 
   await engine.stop();
   await broker.stop();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `bench:${run}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeysByPrefix(redis, `bench:${run}:`);
   await redis.quit();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(triggersDir, { recursive: true, force: true });
@@ -279,6 +277,7 @@ async function main(): Promise<void> {
     p95_ms: q(0.95),
     p99_ms: q(0.99),
     latency_samples: latencies.length,
+    phase3_rate: rate,
     redis_rt_per_1k: Number(rtPer1k.toFixed(1)),
     rss_mb: Math.round(peakRss / 1024 / 1024),
     events: total,
