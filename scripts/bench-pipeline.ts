@@ -10,7 +10,8 @@ import { compileDefinitions, readDefinitionFolder } from '../services/engine/def
 import { evaluate, finishActivation, inputUserId } from '../services/engine/evaluate';
 import type { Decision, Input } from '../services/engine/evaluate';
 import { createIngestRecord, topicNames } from '../services/engine/ingest';
-import type { UserState } from '../services/engine/state';
+import { JSON_STATE_CODEC, USER_STATE_CODEC } from '../services/engine/state';
+import type { StateCodec, UserState } from '../services/engine/state';
 import { createTraffic } from '../services/loadgen';
 import { createEncoder } from '../services/loadgen/producer';
 import { writeBenchTriggers } from './bench-triggers';
@@ -22,6 +23,10 @@ const arg = (name: string, fallback: number) => {
 const EVENTS = arg('--events', 200_000);
 const USERS = arg('--users', 100_000);
 const BATCH = 500;
+// --json-state: plain JSON documents instead of the engine's codec (to compare).
+const CODEC: StateCodec<UserState> = process.argv.includes('--json-state')
+  ? (JSON_STATE_CODEC as StateCodec<UserState>)
+  : USER_STATE_CODEC;
 
 async function main(): Promise<void> {
   const { dir, triggers } = writeBenchTriggers();
@@ -74,7 +79,7 @@ async function main(): Promise<void> {
     const current = new Map<string, UserState>();
     for (const id of new Set(inputs.map(inputUserId))) {
       const doc = stored.get(id);
-      if (doc !== undefined) current.set(id, JSON.parse(doc) as UserState);
+      if (doc !== undefined) current.set(id, CODEC.decode(doc));
     }
     t = lap('load', t);
     const now = at + 5;
@@ -93,7 +98,7 @@ async function main(): Promise<void> {
     }
     t = lap('evaluate', t);
     for (const id of dirty) {
-      const doc = JSON.stringify(current.get(id));
+      const doc = CODEC.encode(current.get(id) as UserState);
       stored.set(id, doc);
       out.stateBytes += doc.length;
     }

@@ -21,7 +21,7 @@ import type { DlqRecord } from '../ingest';
 import { Lane } from '../lane';
 import { createMetrics } from '../metrics';
 import { renderSigner, resolveRender, verifyRenderToken } from '../render';
-import { RedisStateStore } from '../state';
+import { RedisStateStore, USER_STATE_CODEC } from '../state';
 import type { UserState } from '../state';
 import { Breaker } from './breaker';
 import { KafkaHealth } from './kafka-health';
@@ -69,6 +69,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     client: deps.redis,
     keyPrefix: config.redis.keyPrefix,
     decisionsKept: config.tuning.decisionsKeptPerUser,
+    codec: USER_STATE_CODEC,
   });
   let reportedRoundTrips = 0;
   const reportRoundTrips = () => {

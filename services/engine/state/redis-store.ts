@@ -5,19 +5,23 @@ import { parseTimerMember, redisKeys, timerMember } from './keys';
 import type { RedisKeys } from './keys';
 import { APPLY_CONFLICT, applyStatus, defineScripts, SCRIPT } from './redis-scripts';
 import type { ScriptPipeline } from './redis-scripts';
+import { JSON_STATE_CODEC } from './user-state-codec';
+import type { StateCodec } from './user-state-codec';
 import type { ApplyResult, DueTimer, Revisioned, StateStore, StateWrite, TimerWrite } from './store';
 
 type Client = Redis | Cluster;
 type Pipeline = ReturnType<Client['pipeline']>;
 type Reply = [Error | null, unknown];
 
-export interface RedisStateStoreOptions {
+export interface RedisStateStoreOptions<S = unknown> {
   /** Constructed by main.ts only; a Cluster when REDIS_URL lists several nodes. */
   client: Client;
   /** REDIS_PREFIX: every key starts with it. */
   keyPrefix: string;
   /** Most decisions kept per user for the HTTP API (the list is trimmed on every append). */
   decisionsKept: number;
+  /** Text form of the state documents; plain JSON by default (the engine passes USER_STATE_CODEC). */
+  codec?: StateCodec<S>;
 }
 
 /** Time to live of a decision log written without a state write (e.g. a duplicate-only batch), ms. */
@@ -58,7 +62,10 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
   private readonly client: Client;
   private readonly cluster: boolean;
 
-  constructor(private readonly opts: RedisStateStoreOptions) {
+  private readonly codec: StateCodec<S>;
+
+  constructor(private readonly opts: RedisStateStoreOptions<S>) {
+    this.codec = opts.codec ?? (JSON_STATE_CODEC as StateCodec<S>);
     this.client = opts.client;
     this.cluster = (opts.client as { isCluster?: boolean }).isCluster === true;
     this.keys = redisKeys(opts.keyPrefix);
@@ -87,7 +94,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
       const rev = pairs[2 * i] ?? null;
       const doc = pairs[2 * i + 1] ?? null;
       if (rev === null || doc === null) return;
-      const state = JSON.parse(doc) as S;
+      const state = this.codec.decode(doc);
       state.rev = Number(rev);
       out.set(id, state);
     });
@@ -174,7 +181,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
 
   private applyUser(p: Pipeline, id: string, e: UserEntry<S, D>): void {
     const w = e.write;
-    const next = w ? JSON.stringify({ ...w.next, rev: w.expectedRev + 1 }) : '';
+    const next = w ? this.codec.encode({ ...w.next, rev: w.expectedRev + 1 }) : '';
     (p as ScriptPipeline)[SCRIPT.applyUser.command](
       this.keys.state(id),
       this.keys.decisions(id),
@@ -196,7 +203,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
       keys.push(this.keys.state(id), this.keys.decisions(id));
       args.push(
         w?.expectedRev ?? 0,
-        w ? JSON.stringify({ ...w.next, rev: w.expectedRev + 1 }) : '',
+        w ? this.codec.encode({ ...w.next, rev: w.expectedRev + 1 }) : '',
         w?.ttlMs || DEFAULT_DECISION_TTL_MS,
         e.decisions.length,
       );
