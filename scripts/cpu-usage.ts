@@ -47,3 +47,14 @@ export function cpuSplit(pids: Record<string, () => number | null | undefined>) 
     },
   };
 }
+
+/** Peak resident set size of a process so far (VmHWM in /proc/<pid>/status), bytes; null when unreadable. */
+export function peakRssBytes(pid: number | null | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? null : Number(kb) * 1024;
+  } catch {
+    return null;
+  }
+}
