@@ -174,6 +174,8 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
     },
     'inherit',
+    // BENCH_CPU_PROF=DIR: the engine writes a V8 CPU profile of phases 2 and 3 into DIR when it stops.
+    process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
   );
   await waitForHttp(`http://127.0.0.1:${httpPort}/healthz`, 60_000);
   const upAt = Date.now();

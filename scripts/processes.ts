@@ -15,14 +15,15 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Spawns `node --import tsx <script> ...args` from the repository root. */
+/** Spawns `node ...nodeArgs --import tsx <script> ...args` from the repository root. */
 export function spawnTs(
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
   stdio: 'pipe' | 'inherit' = 'pipe',
+  nodeArgs: string[] = [],
 ): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', stdio, stdio],
