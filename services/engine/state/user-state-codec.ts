@@ -26,7 +26,8 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
   encode(state) {
     const known = new Map<string, StoredEvent>();
     for (const e of state.history) if (!known.has(e.eventId)) known.set(e.eventId, e);
-    const table: Record<string, StoredEvent> = {};
+    // No prototype: an eventId is any string, "__proto__" included, and must land as a plain key.
+    const table: Record<string, StoredEvent> = Object.create(null) as Record<string, StoredEvent>;
     let tabled = 0;
     const ref = (e: StoredEvent): StoredEvent | string => {
       const seen = known.get(e.eventId);
@@ -67,7 +68,7 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
     const resolve = (e: StoredEvent | string, where: string): StoredEvent => {
       if (typeof e !== 'string') return e;
       history ??= new Map(doc.history.map((h) => [h.eventId, h]));
-      const found = history.get(e) ?? table[e];
+      const found = history.get(e) ?? (Object.hasOwn(table, e) ? table[e] : undefined);
       if (found === undefined)
         throw new EngineError(
           'state_corrupt',
