@@ -32,6 +32,13 @@ interface UserEntry<S extends Revisioned, D> {
   decisions: D[];
 }
 
+/**
+ * Most arguments of one multi-user script call: a call is made by spreading its arguments, and a spread
+ * of some 125k overflows V8's stack. A larger batch (BATCH_MAX_RECORDS goes up to 100000) takes several
+ * calls in the same pipeline: still one round trip, and a user never spans two calls.
+ */
+const SCRIPT_ARGS_MAX = 20_000;
+
 /** One partition's timer writes of a batch, one per member (the last write of a member wins). */
 type PartitionTimers = Map<string, { userId: string; dueAt: number | null }>;
 
@@ -81,14 +88,16 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
       const results = await this.run(ids.map((id) => (p) => void p.hmget(this.keys.state(id), 'r', 'd')));
       pairs = ids.flatMap((_, i) => reply(results[i]) as [string | null, string | null]);
     } else {
-      const results = await this.run([
-        (p) =>
-          (p as ScriptPipeline)[SCRIPT.loadUsers.command](
-            ids.length,
-            ...ids.map((id) => this.keys.state(id)),
-          ),
-      ]);
-      pairs = reply(results[0]) as (string | null)[];
+      const results = await this.run(
+        chunks(ids, () => 1).map(
+          (part) => (p: Pipeline) =>
+            (p as ScriptPipeline)[SCRIPT.loadUsers.command](
+              part.length,
+              ...part.map((id) => this.keys.state(id)),
+            ),
+        ),
+      );
+      pairs = results.flatMap((r) => reply(r) as (string | null)[]);
     }
     ids.forEach((id, i) => {
       const rev = pairs[2 * i] ?? null;
@@ -126,12 +135,13 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
 
     const userIds = [...users.keys()];
     const partitionIds = [...partitions.keys()];
-    // Cluster: one script per user (its keys share a slot). Single Redis: one script for every user.
+    // Cluster: one script per user (its keys share a slot). Single Redis: one script for all users (a few
+    // for a batch beyond SCRIPT_ARGS_MAX arguments).
     const userGroups = this.cluster
       ? userIds.map((id) => (p: Pipeline) => this.applyUser(p, id, users.get(id) as UserEntry<S, D>))
-      : userIds.length > 0
-        ? [(p: Pipeline) => this.applyUsers(p, userIds, users)]
-        : [];
+      : chunks(userIds, (id) => 6 + (users.get(id) as UserEntry<S, D>).decisions.length).map(
+          (part) => (p: Pipeline) => this.applyUsers(p, part, users),
+        );
     const results = await this.run([
       ...userGroups,
       ...partitionIds.map((partition) => (p: Pipeline) => {
@@ -145,9 +155,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
 
     const statuses = this.cluster
       ? userIds.map((_, i) => reply(results[i]))
-      : userIds.length > 0
-        ? (reply(results[0]) as unknown[])
-        : [];
+      : userGroups.flatMap((_, i) => reply(results[i]) as unknown[]);
     const conflicts = userIds.filter((_, i) => applyStatus(statuses[i]) === APPLY_CONFLICT);
     if (conflicts.length > 0) {
       const previous = partitionIds.map((_, j) => reply(results[userGroups.length + j]) as string[]);
@@ -266,6 +274,25 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
       throw fromRedisError(err);
     }
   }
+}
+
+/** `items` in order, cut into runs whose `size` adds up to at most SCRIPT_ARGS_MAX (one item alone may exceed it). */
+function chunks<T>(items: readonly T[], size: (item: T) => number): T[][] {
+  const out: T[][] = [];
+  let part: T[] = [];
+  let used = 0;
+  for (const item of items) {
+    const n = size(item);
+    if (part.length > 0 && used + n > SCRIPT_ARGS_MAX) {
+      out.push(part);
+      part = [];
+      used = 0;
+    }
+    part.push(item);
+    used += n;
+  }
+  if (part.length > 0) out.push(part);
+  return out;
 }
 
 /** The value of one pipeline reply; an error reply (or a missing one) rejects the whole call. */
