@@ -221,6 +221,8 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
   const commits = new OffsetCommitter(config.tuning.commitIntervalMs, (err) =>
     log.warn({ err }, 'offset commit failed; the next one carries the same offsets'),
   );
+  // Set by stop(): from then on every batch commits as it ends, before kafkajs leaves the group.
+  let stopping = false;
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics.inputs], fromBeginning: true });
   await consumer.run({
@@ -242,7 +244,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       // a failure; offsets are resolved chunk by chunk, each only after its batch is emitted and recorded.
       const max = config.tuning.batchMaxRecords;
       for (let from = 0; from < batch.messages.length; from += max) {
-        if (!isRunning() || isStale()) return;
+        if (!isRunning() || isStale()) break; // the chunks done so far are still committed below
         const chunk = batch.messages.slice(from, from + max);
         const started = process.hrtime.bigint();
         const inputs: Input[] = [];
@@ -284,7 +286,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       }
       metrics.consumerLag(batch.topic, batch.partition, Number(batch.offsetLag()));
       // A stopping consumer commits now: kafkajs waits for this batch before it leaves the group.
-      await commits.afterBatch(!isRunning());
+      await commits.afterBatch(stopping || !isRunning());
     },
   });
   timers.start();
@@ -346,7 +348,10 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       clearInterval(readyTimer);
       folderWatch?.stop();
       await timers.stop();
-      await consumer.disconnect(); // waits for in-flight batches, commits, leaves the group
+      // What was processed since the last periodic commit; batches still in flight commit as they end.
+      stopping = true;
+      await commits.flush();
+      await consumer.disconnect(); // waits for in-flight batches, then leaves the group
       await Promise.all([...lanes.values()].map((l) => l.drain()));
       await producer.disconnect();
       await topicWatch?.stop();
