@@ -192,7 +192,9 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     },
     onPending: (partition, n) => metrics.timersPending(partition, n),
     onError: (err) => {
-      redisUp = false;
+      // A timer pass can also fail on Kafka (its send) or share a failed coalesced pass: only a Redis
+      // error says Redis is down.
+      if (fromRedisError(err).code === 'redis_unavailable') redisUp = false;
       log.error({ err }, 'timer poll failed');
     },
     onSuccess: () => (redisUp = true),
@@ -218,8 +220,13 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     log.error({ err: payload.error }, 'consumer crashed');
   });
 
-  const commits = new OffsetCommitter(config.tuning.commitIntervalMs, (err) =>
-    log.warn({ err }, 'offset commit failed; the next one carries the same offsets'),
+  // The first failure in a row is a warning; the rest (e.g. the old member's offsets refused every second
+  // after a consumer restart, until the next batch) are debug noise.
+  const commits = new OffsetCommitter(config.tuning.commitIntervalMs, (err, inARow) =>
+    log[inARow === 1 ? 'warn' : 'debug'](
+      { err, inARow },
+      'offset commit failed; the next one carries the same offsets',
+    ),
   );
   // Set by stop(): from then on every batch commits as it ends, before kafkajs leaves the group.
   let stopping = false;

@@ -135,6 +135,36 @@ describe('OffsetCommitter', () => {
     expect(g.commits.map((o) => o.topics[0]?.partitions[0]?.offset)).toEqual(['1', '2']);
   });
 
+  it('joins a flush asked for while another waits its turn, so an outage does not pile commits up', async () => {
+    const { g, c } = setup(0);
+    g.resolve('events.web', 0, 1);
+    g.holdNext();
+    const first = c.flush();
+    while (g.commits.length === 0) await Promise.resolve();
+    g.resolve('events.web', 0, 2);
+    const queued = [c.flush(), c.flush(), c.flush()];
+    expect(new Set(queued).size).toBe(1);
+    g.release();
+    await Promise.all([first, ...queued]);
+    expect(g.commits.map((o) => o.topics[0]?.partitions[0]?.offset)).toEqual(['1', '2']);
+  });
+
+  it('counts failures in a row for the handler, and starts again after a success', async () => {
+    const counts: number[] = [];
+    const g = group();
+    const c = new OffsetCommitter(0, (_e, n) => counts.push(n), clock);
+    c.bind(g.uncommitted, g.commit);
+    for (const offset of [1, 2, 3]) {
+      g.resolve('events.web', 0, offset);
+      if (offset < 3) g.failNext();
+      await c.flush();
+    }
+    g.resolve('events.web', 0, 4);
+    g.failNext();
+    await c.flush();
+    expect(counts).toEqual([1, 2, 1]);
+  });
+
   it('reports through the handler given to flush when there is one', async () => {
     const { g, c } = setup(0);
     const quiet: unknown[] = [];
