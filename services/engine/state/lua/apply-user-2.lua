@@ -7,7 +7,7 @@
   ARGV[1]  expected revision (0 when the user had no state)
   ARGV[2]  next state JSON, or "" to leave the state as it is (decisions only, no CAS)
   ARGV[3]  time to live of the state, ms; the decision list's is raised to it, never lowered
-  ARGV[4]  most decisions kept
+  ARGV[4]  most decisions kept (0 keeps none)
   ARGV[5..] decision JSONs, oldest first
 
   Returns  1 applied; 0 conflict (the stored revision is not ARGV[1]: another writer got there first,
@@ -21,7 +21,7 @@ if ARGV[2] ~= '' then
   redis.call('HSET', KEYS[1], 'r', current + 1, 'd', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
 end
-if #ARGV >= 5 then
+if #ARGV >= 5 and tonumber(ARGV[4]) > 0 then
   for i = 5, #ARGV do
     redis.call('LPUSH', KEYS[2], ARGV[i])
   end

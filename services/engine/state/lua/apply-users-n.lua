@@ -4,7 +4,7 @@
   conflict refuses that user's writes and no other's.
 
   KEYS[2i-1], KEYS[2i]  state hash and decision list of user i, as in apply-user-2.lua
-  ARGV[1]  most decisions kept
+  ARGV[1]  most decisions kept (0 keeps none)
   then for each user i, in KEYS order: expected revision, next state JSON or "", time to live in ms,
   number of decisions n, then n decision JSONs (oldest first)
 
@@ -28,7 +28,7 @@ for i = 1, #KEYS / 2 do
       redis.call('PEXPIRE', state, ttl)
     end
   end
-  if status == 1 and n > 0 then
+  if status == 1 and n > 0 and kept > 0 then
     for j = first, first + n - 1 do
       redis.call('LPUSH', log, ARGV[j])
     end

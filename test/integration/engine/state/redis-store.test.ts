@@ -131,6 +131,18 @@ describe('RedisStateStore against a real Redis', () => {
     expect((await store.recentDecisions('u6', 5)).map((d) => d.id)).toEqual(['d2', 'd1']);
   });
 
+  it('keeps no decisions when decisionsKept is 0 (LTRIM 0 -1 would keep them all)', async () => {
+    const none = new RedisStateStore<Doc, { id: string }>({ client, keyPrefix: prefix, decisionsKept: 0 });
+    await none.apply({
+      states: [write('k0', 0, 1)],
+      timers: [],
+      decisions: [{ userId: 'k0', decision: { id: 'a' } }],
+    });
+    await none.apply({ states: [], timers: [], decisions: [{ userId: 'k0', decision: { id: 'b' } }] });
+    expect(await client.exists(store.keys.decisions('k0'))).toBe(0);
+    expect((await none.load(['k0'])).get('k0')).toEqual({ rev: 1, n: 1 });
+  });
+
   it('keeps the newest decisions first, capped', async () => {
     for (const id of ['a', 'b', 'c', 'd', 'e']) {
       await store.apply({ states: [], timers: [], decisions: [{ userId: 'u5', decision: { id } }] });
