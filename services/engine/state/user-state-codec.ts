@@ -14,13 +14,20 @@ export const JSON_STATE_CODEC: StateCodec<never> = {
 };
 
 /**
- * The text form of a UserState in Redis: its JSON, except that the event a trigger keeps (`run.event`,
- * `absent.event`, in live and shadow) is written as its eventId when the same event is in `history` or
- * kept by another trigger; events not in history sit once in a top-level `events` table. Several
- * triggers on one signal (and history) otherwise each carry a full copy of the event with its context:
- * in the benchmark that made up most of a busy user's document, and every batch parses and writes
- * documents whole. Documents written before (events inline) decode unchanged. Decoded states share
- * one object per event, which is safe because evaluation never mutates an event.
+ * The text form of a UserState in Redis: its JSON, made smaller in three ways, because every batch parses
+ * and writes each user's document whole and that dominates the engine's CPU once users have history
+ * (docs/performance.md):
+ *
+ * - the event a trigger keeps (`run.event`, `absent.event`, in live and shadow) is written as its eventId
+ *   when the same event is in `history` or kept by another trigger; events not in history sit once in a
+ *   top-level `events` table (several triggers on one signal each carried a full copy);
+ * - each history event's context is written as an index into a top-level `contexts` list of the user's
+ *   distinct contexts (a user's events mostly share one);
+ * - a trigger state leaves out its null fields.
+ *
+ * Documents written as plain JSON decode unchanged (an engine older than this codec cannot read its
+ * output: upgrade every instance together). Decoded states share one object per event and per context,
+ * which is safe because evaluation never mutates either.
  */
 export const USER_STATE_CODEC: StateCodec<UserState> = {
   encode(state) {
@@ -41,29 +48,62 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
       return seen === e || sameEvent(seen, e) ? e.eventId : e;
     };
     const space = (s: SpaceState) => {
-      let triggers: Record<string, unknown> | null = null;
+      const triggers: Record<string, Partial<Record<keyof TriggerState, unknown>>> = {};
       for (const [id, ts] of Object.entries(s.triggers)) {
-        if (!ts.run && !ts.absent) continue;
-        triggers ??= { ...s.triggers };
-        triggers[id] = {
-          ...ts,
-          run: ts.run ? { ...ts.run, event: ref(ts.run.event) } : null,
-          absent: ts.absent ? { ...ts.absent, event: ref(ts.absent.event) } : null,
-        };
+        const out: Partial<Record<keyof TriggerState, unknown>> = {};
+        if (ts.lastFiredAt !== null) out.lastFiredAt = ts.lastFiredAt;
+        if (ts.run) out.run = { ...ts.run, event: ref(ts.run.event) };
+        if (ts.absent) out.absent = { ...ts.absent, event: ref(ts.absent.event) };
+        if (ts.goal) out.goal = ts.goal;
+        triggers[id] = out;
       }
-      return triggers ? { ...s, triggers } : s;
+      return { ...s, triggers };
     };
     const live = space(state.live);
     const shadow = space(state.shadow);
-    return JSON.stringify(
-      tabled > 0 ? { ...state, live, shadow, events: table } : { ...state, live, shadow },
-    );
+    const contexts: NonNullable<StoredEvent['context']>[] = [];
+    const contextIndex = new Map<string, number>();
+    const indexes = state.history.map((e) => {
+      const c = e.context;
+      if (c === null || Object.keys(c).length !== CONTEXT_FIELDS) return -1;
+      const key = `${c.locale}\u0000${c.region}\u0000${c.timezone}\u0000${c.userAgent ?? '\u0001'}\u0000${c.bot}`;
+      let i = contextIndex.get(key);
+      if (i === undefined) {
+        i = contexts.push(c) - 1;
+        contextIndex.set(key, i);
+      }
+      return i;
+    });
+    // The list pays off only when some events share a context.
+    const shared = contexts.length < indexes.filter((i) => i >= 0).length;
+    const history = shared
+      ? state.history.map((e, j) => ((indexes[j] as number) < 0 ? e : { ...e, context: indexes[j] }))
+      : state.history;
+    const doc: Record<string, unknown> = { ...state, history, live, shadow };
+    if (shared) doc.contexts = contexts;
+    if (tabled > 0) doc.events = table;
+    return JSON.stringify(doc);
   },
 
   decode(text) {
-    const doc = JSON.parse(text) as UserState & { events?: Record<string, StoredEvent> };
+    const doc = JSON.parse(text) as UserState & {
+      events?: Record<string, StoredEvent>;
+      contexts?: NonNullable<StoredEvent['context']>[];
+    };
     const table = doc.events ?? {};
     delete doc.events;
+    const contexts = doc.contexts ?? [];
+    delete doc.contexts;
+    for (const e of doc.history) {
+      if (typeof e.context !== 'number') continue;
+      const c = contexts[e.context];
+      if (c === undefined)
+        throw new EngineError(
+          'state_corrupt',
+          `A stored user state's history event ${e.eventId} refers to context ${e.context}, which its contexts list does not hold.`,
+        );
+      e.context = c;
+    }
     let history: Map<string, StoredEvent> | null = null;
     const resolve = (e: StoredEvent | string, where: string): StoredEvent => {
       if (typeof e !== 'string') return e;
@@ -78,6 +118,10 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
     };
     for (const space of [doc.live, doc.shadow]) {
       for (const [id, ts] of Object.entries(space.triggers) as [string, TriggerState][]) {
+        ts.lastFiredAt ??= null;
+        ts.run ??= null;
+        ts.absent ??= null;
+        ts.goal ??= null;
         if (ts.run) ts.run.event = resolve(ts.run.event, `${id}.run`);
         if (ts.absent) ts.absent.event = resolve(ts.absent.event, `${id}.absent`);
       }
@@ -85,6 +129,9 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
     return doc;
   },
 };
+
+/** Fields of StoredEvent['context']; a context with others (none today) is written inline, whole. */
+const CONTEXT_FIELDS = 5;
 
 /** Field by field equality of two stored events (cheaper than comparing their JSON). */
 function sameEvent(a: StoredEvent, b: StoredEvent): boolean {

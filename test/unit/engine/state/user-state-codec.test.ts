@@ -108,9 +108,9 @@ describe('USER_STATE_CODEC', () => {
     }
     expect(states.length).toBeGreaterThan(300);
     expect(keepingEvents).toBeGreaterThan(100);
-    // Two triggers per signal keep copies of events that history holds too: about a fifth shorter.
-    expect(keepingCoded).toBeLessThan(keepingPlain * 0.85);
-    expect(coded).toBeLessThan(plain);
+    // Kept events by id, shared contexts once, no null fields: about a third shorter.
+    expect(keepingCoded).toBeLessThan(keepingPlain * 0.7);
+    expect(coded).toBeLessThan(plain * 0.75);
   });
 
   it('writes an event kept by triggers as its id when history holds it, and shares it on decode', () => {
@@ -145,6 +145,41 @@ describe('USER_STATE_CODEC', () => {
     const text = encode(s);
     expect(text).toContain('sku-2');
     expect(decode(text)).toEqual(s);
+  });
+
+  it("writes a user's shared contexts once and leaves out a trigger state's null fields", () => {
+    const berlin = event('a').context;
+    const tokyo = { locale: 'ja-JP', region: 'JP', timezone: 'Asia/Tokyo', userAgent: 'app/2', bot: false };
+    const s = keeping(event('e3'), [
+      event('e1'),
+      event('e2', { context: { ...berlin! } }),
+      event('e3', { context: tokyo }),
+      event('e4', { context: null }),
+      event('e5', { context: tokyo }),
+    ]);
+    s.live.triggers.idle = { lastFiredAt: 5, run: null, absent: null, goal: null };
+    const text = encode(s);
+    const doc = JSON.parse(text) as { contexts: unknown[]; history: { context: unknown }[]; live: unknown };
+    expect(doc.contexts).toEqual([berlin, tokyo]);
+    expect(doc.history.map((e) => e.context)).toEqual([0, 0, 1, null, 1]);
+    expect(text).not.toContain('"goal":null');
+    expect(decode(text)).toEqual(s);
+    const back = decode(text);
+    expect(back.history[0]?.context).toBe(back.history[1]?.context);
+  });
+
+  it('keeps contexts inline when no two events share one', () => {
+    const s = keeping(event('e1'), [event('e1'), event('e2', { context: null })]);
+    const text = encode(s);
+    expect(JSON.parse(text)).not.toHaveProperty('contexts');
+    expect(decode(text)).toEqual(s);
+  });
+
+  it('refuses a document whose history refers to a context it does not hold', () => {
+    const e = event('e1');
+    const doc = JSON.parse(encode(keeping(e, [e, event('e2')]))) as { contexts: unknown[] };
+    doc.contexts = [];
+    expect(() => decode(JSON.stringify(doc))).toThrow(/history event e1 refers to context 0/);
   });
 
   it('decodes documents written as plain JSON (events inline) unchanged', () => {
