@@ -120,6 +120,10 @@ describe('Redis going away', () => {
       () => stack.activations('pricing-hero').some((a) => a.key === 'during'),
       60_000,
     );
+    // Its decision goes out in the same send but on another topic: the collector may read it a moment later.
+    await stack.waitFor('the decision of the event sent during the outage', () =>
+      stack.decisions('pricing-hero').some((d) => d.key === 'during'),
+    );
     const during = stack.decisions('pricing-hero').filter((d) => d.key === 'during');
     expect(during.map((d) => d.value?.outcome)).toContain('fired');
     expect(during.map((d) => d.value?.outcome)).not.toContain('consent_missing');
