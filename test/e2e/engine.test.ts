@@ -33,9 +33,13 @@ describe('the engine end to end (dev broker over TCP, real Redis)', () => {
       [event('bob', 'web', 'page_view', { path: '/pricing/business', plan: 'business' })],
       'avro',
     );
+    // Decisions go out with the activations but on another topic: wait for those too.
     await stack.waitFor(
-      'two pricing-hero activations and one DLQ record',
-      (seen) => stack.activations('pricing-hero').length === 2 && seen.some((s) => s.topic === topics.dlq),
+      'two pricing-hero activations, their fired decisions and one DLQ record',
+      (seen) =>
+        stack.activations('pricing-hero').length === 2 &&
+        stack.decisions('pricing-hero').filter((d) => d.value?.outcome === 'fired').length === 2 &&
+        seen.some((s) => s.topic === topics.dlq),
     );
     const byUser = Object.fromEntries(stack.activations('pricing-hero').map((a) => [a.key, a.value]));
     expect(byUser.ann).toMatchObject({

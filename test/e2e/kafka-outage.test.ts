@@ -122,6 +122,12 @@ describe('Kafka going away', () => {
     await until('/readyz ready again', async () => (await readyz(httpPort)).status === 200);
     expect(engine.ready()).toBe(true);
 
+    // Decisions go out with their activations but on another topic: wait until the collector has them.
+    await stack.waitFor('a fired decision for every user', () =>
+      users.every((u) =>
+        stack.decisions('pricing-hero').some((d) => d.key === u && d.value?.outcome === 'fired'),
+      ),
+    );
     // At least once, never a new id: an activation seen twice (redelivered batch) carries the same
     // activationId, and the fired decisions name that id too.
     for (const u of users) {
