@@ -16,7 +16,7 @@ import type { DefinitionTexts } from '../definitions';
 import { createEmitter } from '../emit';
 import type { Decision, Input } from '../evaluate';
 import { createHttpServer } from '../http';
-import { checkCoPartitioned, coPartitionAssigner, createIngestRecord, topicNames } from '../ingest';
+import { coPartitionAssigner, createIngestRecord, topicNames } from '../ingest';
 import type { DlqRecord } from '../ingest';
 import { Lane } from '../lane';
 import { createMetrics } from '../metrics';
@@ -26,6 +26,7 @@ import type { UserState } from '../state';
 import { Breaker } from './breaker';
 import { KafkaHealth } from './kafka-health';
 import { OffsetCommitter } from './commits';
+import { ensureTopics } from './topics';
 import { TimerPoller } from '../timers';
 
 export interface EngineDeps {
@@ -366,35 +367,4 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       log.info('engine stopped');
     },
   };
-}
-
-/**
- * Creates missing topics (inputs co-partitioned with the existing ones, outputs alike) and checks that
- * every input topic has one partition count. Returns that count.
- */
-async function ensureTopics(
-  admin: Admin,
-  topics: ReturnType<typeof topicNames>,
-  log: Logger,
-): Promise<number> {
-  const existing = new Set(await admin.listTopics());
-  const present = topics.inputs.filter((t) => existing.has(t));
-  // kafkajs reads an empty list as "all topics": ask only when some input topic exists.
-  const metadata = present.length > 0 ? await admin.fetchTopicMetadata({ topics: present }) : { topics: [] };
-  const counts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
-  const count = counts.size > 0 ? checkCoPartitioned(counts) : 3;
-  const wanted = [
-    ...topics.inputs,
-    ...Object.values(topics.activations),
-    topics.decisions,
-    topics.dlq,
-  ].filter((t) => !existing.has(t));
-  if (wanted.length > 0) {
-    await admin.createTopics({
-      topics: wanted.map((topic) => ({ topic, numPartitions: count })),
-      waitForLeaders: true,
-    });
-    log.info({ topics: wanted, partitions: count }, 'topics created');
-  }
-  return count;
 }
