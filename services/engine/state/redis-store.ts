@@ -187,17 +187,31 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     return raw.map((r) => JSON.parse(r) as D);
   }
 
-  private applyUser(p: Pipeline, id: string, e: UserEntry<S, D>): void {
+  /**
+   * One user's part of an apply script call, as both scripts take it: expected revision, next document
+   * ('' for decisions only, no compare-and-set), time to live, and the decision JSONs.
+   */
+  private userWrite(e: UserEntry<S, D>): [number, string, number, string[]] {
     const w = e.write;
-    const next = w ? this.codec.encode({ ...w.next, rev: w.expectedRev + 1 }) : '';
+    return [
+      w?.expectedRev ?? 0,
+      w ? this.codec.encode({ ...w.next, rev: w.expectedRev + 1 }) : '',
+      w?.ttlMs || DEFAULT_DECISION_TTL_MS,
+      e.decisions.map((d) => JSON.stringify(d)),
+    ];
+  }
+
+  /** apply-user-2.lua: one user (Redis Cluster, where each user's keys are a slot of their own). */
+  private applyUser(p: Pipeline, id: string, e: UserEntry<S, D>): void {
+    const [expectedRev, next, ttlMs, decisions] = this.userWrite(e);
     (p as ScriptPipeline)[SCRIPT.applyUser.command](
       this.keys.state(id),
       this.keys.decisions(id),
-      w?.expectedRev ?? 0,
+      expectedRev,
       next,
-      w?.ttlMs || DEFAULT_DECISION_TTL_MS,
+      ttlMs,
       this.opts.decisionsKept,
-      ...e.decisions.map((d) => JSON.stringify(d)),
+      ...decisions,
     );
   }
 
@@ -206,16 +220,10 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     const keys: string[] = [];
     const args: (string | number)[] = [this.opts.decisionsKept];
     for (const id of ids) {
-      const e = users.get(id) as UserEntry<S, D>;
-      const w = e.write;
+      const [expectedRev, next, ttlMs, decisions] = this.userWrite(users.get(id) as UserEntry<S, D>);
       keys.push(this.keys.state(id), this.keys.decisions(id));
-      args.push(
-        w?.expectedRev ?? 0,
-        w ? this.codec.encode({ ...w.next, rev: w.expectedRev + 1 }) : '',
-        w?.ttlMs || DEFAULT_DECISION_TTL_MS,
-        e.decisions.length,
-      );
-      for (const d of e.decisions) args.push(JSON.stringify(d));
+      args.push(expectedRev, next, ttlMs, decisions.length);
+      for (const d of decisions) args.push(d);
     }
     (p as ScriptPipeline)[SCRIPT.applyUsers.command](keys.length, ...keys, ...args);
   }
