@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import Redis from 'ioredis';
 
+import { deleteKeysByPrefix } from '../../../../scripts/redis-cleanup';
 import { RedisStateStore } from '../../../../services/engine/state';
 
 interface Doc {
@@ -23,14 +24,7 @@ describe('RedisStateStore against a real Redis', () => {
 
   afterAll(async () => {
     // Only our own keys: everything under this run's unique prefix.
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-    if (keys.length > 0) await client.del(...keys);
+    await deleteKeysByPrefix(client, prefix);
     await client.quit();
   });
 
