@@ -308,18 +308,19 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     }));
   // Redis is up when the client says so and the last poll or batch reached it.
   const redisReady = () => deps.redis.status === 'ready' && redisUp;
-  const ready = () => kafkaHealth.up() && redisReady() && holder.current() !== null;
+  const readiness = () => ({
+    kafka: kafkaHealth.up(),
+    redis: redisReady(),
+    triggers: holder.current() !== null,
+  });
+  const ready = () => Object.values(readiness()).every(Boolean);
   let server: Server | null = null;
   let httpPort: number | null = null;
   const port = deps.httpPort === undefined ? config.http.port : deps.httpPort;
   if (port !== null) {
     server = createHttpServer({
       registry: deps.registry,
-      readiness: () => ({
-        kafka: kafkaHealth.up(),
-        redis: redisReady(),
-        triggers: holder.current() !== null,
-      }),
+      readiness,
       triggers: triggerRows,
       recentDecisions: (userId, limit) => store.recentDecisions(userId, limit),
       verifyRender: (token) => verifyRenderToken(renderSecret, token, clock()),
