@@ -271,7 +271,10 @@ async function main(): Promise<void> {
   latencies.sort((x, y) => x - y);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
 
-  peakRss = Math.max(peakRss, peakRssBytes(engine.proc.pid) ?? (await sampleRss(), peakRss));
+  const highWater = peakRssBytes(engine.proc.pid);
+  if (highWater === null)
+    await sampleRss(); // no /proc: the engine's own figure, now
+  else peakRss = Math.max(peakRss, highWater);
   await engine.stop();
   await broker.stop();
   await deleteKeysByPrefix(redis, `bench:${run}:`);
