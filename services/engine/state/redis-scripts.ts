@@ -12,7 +12,6 @@ import { EngineError } from '../errors';
  * reply change.
  */
 export const SCRIPT = {
-  applyUser: { file: 'apply-user-2.lua', keys: 2, command: 'triggerApplyUserV1' },
   applyUsers: { file: 'apply-users-n.lua', keys: null, command: 'triggerApplyUsersV1' },
   loadUsers: { file: 'load-users-n.lua', keys: null, command: 'triggerLoadUsersV1' },
   setTimers: { file: 'set-timers-1.lua', keys: 1, command: 'triggerSetTimersV1' },
@@ -36,7 +35,7 @@ export function defineScripts(client: Client): void {
   }
 }
 
-/** apply-user-2.lua status codes, in one place (STYLE rule 8). */
+/** apply-users-n.lua status codes, in one place (STYLE rule 8). */
 export const APPLY_APPLIED = 'applied';
 export const APPLY_CONFLICT = 'conflict';
 const APPLY_STATUS: Readonly<Record<number, typeof APPLY_APPLIED | typeof APPLY_CONFLICT>> = {
@@ -50,7 +49,7 @@ export function applyStatus(value: unknown): typeof APPLY_APPLIED | typeof APPLY
   if (status === undefined) {
     throw new EngineError(
       'redis_script_status',
-      `${SCRIPT.applyUser.command} returned ${String(value)}, which is not one of its status codes.`,
+      `${SCRIPT.applyUsers.command} returned ${String(value)}, which is not one of its status codes.`,
     );
   }
   return status;

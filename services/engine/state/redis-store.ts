@@ -48,7 +48,7 @@ type PartitionTimers = Map<string, { userId: string; dueAt: number | null }>;
  * - `load`: one script call reading every user's state hash (load-users-n.lua); on a Cluster, where the
  *   users' keys live in different slots, one HMGET per user instead.
  * - `apply`: one pipeline holding one compare-and-set script call for all users (apply-users-n.lua;
- *   state + decision log, atomic per user; on a Cluster one apply-user-2.lua per user) and one timer
+ *   state + decision log, atomic per user; on a Cluster one call per user) and one timer
  *   script per touched partition. One command for the whole batch rather than one per user halved the
  *   engine's client-side CPU per user (ioredis' cost per command dominated). The due index `{t:<p>}` is in another slot than
  *   the users' keys, so it cannot be inside the user's script. That is safe because the index is a hint
@@ -135,13 +135,12 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
 
     const userIds = [...users.keys()];
     const partitionIds = [...partitions.keys()];
-    // Cluster: one script per user (its keys share a slot). Single Redis: one script for all users (a few
-    // for a batch beyond SCRIPT_ARGS_MAX arguments).
-    const userGroups = this.cluster
-      ? userIds.map((id) => (p: Pipeline) => this.applyUser(p, id, users.get(id) as UserEntry<S, D>))
-      : chunks(userIds, (id) => 6 + (users.get(id) as UserEntry<S, D>).decisions.length).map(
-          (part) => (p: Pipeline) => this.applyUsers(p, part, users),
-        );
+    // Cluster: one call per user (its keys share a slot). Single Redis: one call for all users (a few for
+    // a batch beyond SCRIPT_ARGS_MAX arguments).
+    const parts = this.cluster
+      ? userIds.map((id) => [id])
+      : chunks(userIds, (id) => 6 + (users.get(id) as UserEntry<S, D>).decisions.length);
+    const userGroups = parts.map((part) => (p: Pipeline) => this.applyUsers(p, part, users));
     const results = await this.run([
       ...userGroups,
       ...partitionIds.map((partition) => (p: Pipeline) => {
@@ -153,9 +152,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
       }),
     ]);
 
-    const statuses = this.cluster
-      ? userIds.map((_, i) => reply(results[i]))
-      : userGroups.flatMap((_, i) => reply(results[i]) as unknown[]);
+    const statuses = userGroups.flatMap((_, i) => reply(results[i]) as unknown[]);
     const conflicts = userIds.filter((_, i) => applyStatus(statuses[i]) === APPLY_CONFLICT);
     if (conflicts.length > 0) {
       const previous = partitionIds.map((_, j) => reply(results[userGroups.length + j]) as string[]);
@@ -187,43 +184,21 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     return raw.map((r) => JSON.parse(r) as D);
   }
 
-  /**
-   * One user's part of an apply script call, as both scripts take it: expected revision, next document
-   * ('' for decisions only, no compare-and-set), time to live, and the decision JSONs.
-   */
-  private userWrite(e: UserEntry<S, D>): [number, string, number, string[]] {
-    const w = e.write;
-    return [
-      w?.expectedRev ?? 0,
-      w ? this.codec.encode({ ...w.next, rev: w.expectedRev + 1 }) : '',
-      w?.ttlMs || DEFAULT_DECISION_TTL_MS,
-      e.decisions.map((d) => JSON.stringify(d)),
-    ];
-  }
-
-  /** apply-user-2.lua: one user (Redis Cluster, where each user's keys are a slot of their own). */
-  private applyUser(p: Pipeline, id: string, e: UserEntry<S, D>): void {
-    const [expectedRev, next, ttlMs, decisions] = this.userWrite(e);
-    (p as ScriptPipeline)[SCRIPT.applyUser.command](
-      this.keys.state(id),
-      this.keys.decisions(id),
-      expectedRev,
-      next,
-      ttlMs,
-      this.opts.decisionsKept,
-      ...decisions,
-    );
-  }
-
-  /** apply-users-n.lua: every user of the batch in one script call (single Redis). */
+  /** apply-users-n.lua for the users `ids` (all of a batch on a single Redis, one on a Cluster). */
   private applyUsers(p: Pipeline, ids: readonly string[], users: ReadonlyMap<string, UserEntry<S, D>>): void {
     const keys: string[] = [];
     const args: (string | number)[] = [this.opts.decisionsKept];
     for (const id of ids) {
-      const [expectedRev, next, ttlMs, decisions] = this.userWrite(users.get(id) as UserEntry<S, D>);
+      const e = users.get(id) as UserEntry<S, D>;
+      const w = e.write;
       keys.push(this.keys.state(id), this.keys.decisions(id));
-      args.push(expectedRev, next, ttlMs, decisions.length);
-      for (const d of decisions) args.push(d);
+      args.push(
+        w?.expectedRev ?? 0,
+        w ? this.codec.encode({ ...w.next, rev: w.expectedRev + 1 }) : '',
+        w?.ttlMs || DEFAULT_DECISION_TTL_MS,
+        e.decisions.length,
+      );
+      for (const d of e.decisions) args.push(JSON.stringify(d));
     }
     (p as ScriptPipeline)[SCRIPT.applyUsers.command](keys.length, ...keys, ...args);
   }

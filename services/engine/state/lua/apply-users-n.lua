@@ -1,14 +1,18 @@
 --[[
-  apply-user-2.lua for many users in one call (single Redis only: the keys span slots, so the store
-  sends one apply-user-2.lua per user to a Cluster instead). Each user is applied on its own terms: a
-  conflict refuses that user's writes and no other's.
+  Applies the batch result of one or more users, each atomically on its own terms: compare-and-set of
+  the user's state on its revision, then the decision log append. A conflict refuses that user's writes
+  and no other's. A single Redis takes the whole batch in one call; on a Cluster each call carries one
+  user, whose two keys share the user's hash tag.
 
-  KEYS[2i-1], KEYS[2i]  state hash and decision list of user i, as in apply-user-2.lua
-  ARGV[1]  most decisions kept (0 keeps none)
-  then for each user i, in KEYS order: expected revision, next state JSON or "", time to live in ms,
-  number of decisions n, then n decision JSONs (oldest first)
+  KEYS[2i-1]  state hash of user i ({u:<id>}:s), fields r (revision) and d (state JSON)
+  KEYS[2i]    decision list of user i ({u:<id>}:d)
+  ARGV[1]     most decisions kept (0 keeps none)
+  then for each user i, in KEYS order: expected revision (0 when the user had no state), next state JSON
+  or "" (decisions only, no compare-and-set), time to live in ms (the decision list's is raised to it,
+  never lowered), number of decisions n, then n decision JSONs (oldest first)
 
-  Returns  one status per user, in KEYS order: 1 applied, 0 conflict (nothing of that user was written)
+  Returns  one status per user, in KEYS order: 1 applied, 0 conflict (nothing of that user was written).
+           Mapped to names in redis-scripts.ts (applyStatus).
 ]]
 local kept = tonumber(ARGV[1])
 local out = {}
@@ -33,6 +37,8 @@ for i = 1, #KEYS / 2 do
       redis.call('LPUSH', log, ARGV[j])
     end
     redis.call('LTRIM', log, 0, kept - 1)
+    -- Never shorten the log's life: a decisions-only call passes a default TTL that may be shorter than
+    -- the state's, and the log should live as long as the state it explains.
     if redis.call('PTTL', log) < ttl then
       redis.call('PEXPIRE', log, ttl)
     end
