@@ -46,7 +46,7 @@ type PartitionTimers = Map<string, { userId: string; dueAt: number | null }>;
  * The StateStore on Redis (DESIGN.md decisions 3 and 5).
  *
  * - `load`: one script call reading every user's state hash (load-users-n.lua); on a Cluster, where the
- *   users' keys live in different slots, one HMGET per user instead.
+ *   users' keys live in different slots, one call per user.
  * - `apply`: one pipeline holding one compare-and-set script call for all users (apply-users-n.lua;
  *   state + decision log, atomic per user; on a Cluster one call per user) and one timer
  *   script per touched partition. One command for the whole batch rather than one per user halved the
@@ -83,22 +83,19 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     const ids = [...new Set(userIds)];
     const out = new Map<string, S>();
     if (ids.length === 0) return out;
-    let pairs: (string | null)[];
-    if (this.cluster) {
-      const results = await this.run(ids.map((id) => (p) => void p.hmget(this.keys.state(id), 'r', 'd')));
-      pairs = ids.flatMap((_, i) => reply(results[i]) as [string | null, string | null]);
-    } else {
-      const results = await this.run(
-        chunks(ids, () => 1).map(
-          (part) => (p: Pipeline) =>
-            (p as ScriptPipeline)[SCRIPT.loadUsers.command](
-              part.length,
-              ...part.map((id) => this.keys.state(id)),
-            ),
-        ),
-      );
-      pairs = results.flatMap((r) => reply(r) as (string | null)[]);
-    }
+    // Cluster: one call per user (their keys live in different slots). Single Redis: one call (a few for a
+    // batch beyond SCRIPT_ARGS_MAX).
+    const parts = this.cluster ? ids.map((id) => [id]) : chunks(ids, () => 1);
+    const results = await this.run(
+      parts.map(
+        (part) => (p: Pipeline) =>
+          (p as ScriptPipeline)[SCRIPT.loadUsers.command](
+            part.length,
+            ...part.map((id) => this.keys.state(id)),
+          ),
+      ),
+    );
+    const pairs = results.flatMap((r) => reply(r) as (string | null)[]);
     ids.forEach((id, i) => {
       const rev = pairs[2 * i] ?? null;
       const doc = pairs[2 * i + 1] ?? null;

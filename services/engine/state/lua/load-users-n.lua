@@ -1,6 +1,6 @@
 --[[
-  Loads the state of many users in one call (single Redis only: the keys span slots, so the store
-  sends one HMGET per user to a Cluster instead).
+  Loads the state of one or more users: a single Redis takes the whole batch in one call; on a Cluster,
+  where the users' keys span slots, each call carries one user.
 
   KEYS[i]  state hash of user i ({u:<id>}:s), fields r (revision) and d (state JSON)
 
