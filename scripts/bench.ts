@@ -19,7 +19,8 @@ import { writeBenchTriggers } from './bench-triggers';
 import { cpuSplit, peakRssBytes } from './cpu-usage';
 import { parseMetrics, sumBy } from './metrics-text';
 import { deleteKeysByPrefix } from './redis-cleanup';
-import { freePort, spawnBroker, spawnTs, waitForHttp } from './processes';
+import { startTestBroker } from '../test/support/broker';
+import { freePort, spawnTs, waitForHttp } from './processes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
@@ -131,7 +132,7 @@ function stageBreakdown(before: ReturnType<typeof parseMetrics>, after: ReturnTy
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-broker-'));
-  const broker = await spawnBroker(dataDir, ['--partitions', String(PARTITIONS)]);
+  const broker = await startTestBroker({ dataDir, args: ['--partitions', String(PARTITIONS)] });
   const run = Date.now().toString(36);
   const prefix = `bench${run}.`;
   const names = topicNames(prefix);

@@ -11,7 +11,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { AvroCodec } from '../services/engine/codec';
 import { topicNames } from '../services/engine/ingest';
 import { histogramQuantile, parseMetrics, sumBy } from './metrics-text';
-import { freePort, spawnBroker, spawnTs, waitForHttp } from './processes';
+import { startTestBroker } from '../test/support/broker';
+import { freePort, spawnTs, waitForHttp } from './processes';
 import { deleteKeysByPrefix } from './redis-cleanup';
 
 const SECONDS = Number(process.env.DEMO_SECONDS ?? 60);
@@ -26,7 +27,7 @@ const ms = (seconds: number | undefined) =>
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'demo-broker-'));
-  const broker = await spawnBroker(dataDir, ['--partitions', '3']);
+  const broker = await startTestBroker({ dataDir, args: ['--partitions', '3'] });
   print(`broker   ${broker.address} (data in ${dataDir})`);
   const httpPort = await freePort();
   const runId = Date.now().toString(36);

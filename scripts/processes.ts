@@ -3,9 +3,6 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-import { startTestBroker } from '../test/support/broker';
-import type { TestBroker } from '../test/support/broker';
-
 /** Repository root (scripts/ is one level down). */
 export const ROOT = join(__dirname, '..');
 
@@ -41,15 +38,6 @@ export function spawnTs(
         proc.kill('SIGTERM');
       }),
   };
-}
-
-/**
- * Starts the dev broker as a child process on an ephemeral port with `dataDir` (left to the caller);
- * resolves with its address. Delegates to the one launcher, test/support/broker.ts `startTestBroker`,
- * whose handle also offers kill(), start() and restart() on the same port and data dir.
- */
-export function spawnBroker(dataDir: string, extra: string[] = []): Promise<TestBroker> {
-  return startTestBroker({ dataDir, args: extra });
 }
 
 /** A free TCP port on loopback (bound, read, released). */

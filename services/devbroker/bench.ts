@@ -6,13 +6,9 @@
  *   npx tsx services/devbroker/bench.ts [--messages 200000] [--batch 500] [--size 200] [--partitions 3]
  *                                       [--brokers HOST:PORT]
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { Kafka, logLevel } from 'kafkajs';
+
+import { startTestBroker } from '../../test/support/broker';
 
 interface Options {
   messages: number;
@@ -37,28 +33,11 @@ function parse(argv: string[]): Options {
   return opts;
 }
 
-function spawnBroker(dataDir: string): Promise<{ proc: ChildProcess; address: string }> {
-  const proc = spawn(
-    process.execPath,
-    [join(__dirname, '..', '..', 'bin', 'devbroker.js'), '--port', '0', '--data-dir', dataDir],
-    { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /devbroker listening on (\S+)/.exec(out);
-      if (m?.[1]) resolve({ proc, address: m[1] });
-    });
-    proc.once('exit', (code) => reject(new Error(`devbroker exited with ${code}`)));
-  });
-}
-
 export async function main(argv: string[]): Promise<number> {
   const opts = parse(argv);
-  const dataDir = mkdtempSync(join(tmpdir(), 'devbroker-bench-'));
-  const child = opts.brokers ? null : await spawnBroker(dataDir);
-  const address = opts.brokers ?? child?.address ?? '';
+  // The repository's one broker launcher: a temporary data dir, deleted by stop().
+  const broker = opts.brokers ? null : await startTestBroker();
+  const address = opts.brokers ?? broker?.address ?? '';
   const kafka = new Kafka({ clientId: 'devbroker-bench', brokers: [address], logLevel: logLevel.NOTHING });
   const topic = `bench-${Date.now()}`;
   try {
@@ -112,12 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 0;
   } finally {
-    if (child) {
-      const exited = new Promise((r) => child.proc.once('exit', r));
-      child.proc.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await broker?.stop();
   }
 }
 
