@@ -53,7 +53,10 @@ async function main(): Promise<void> {
     });
   }
 
-  const stored = new Map<string, string>();
+  // What Redis would hold per user: the document and the history list (joined by newlines, which JSON
+  // text never holds: thousands of small live strings would cost this process's collector what they
+  // cost Redis, not the engine, which gets them fresh from each reply).
+  const stored = new Map<string, { doc: string; history: string }>();
   const ns = { decode: 0n, load: 0n, evaluate: 0n, record: 0n, encode: 0n };
   const out = { inputs: 0, decisions: 0, activations: 0, stateBytes: 0, decisionBytes: 0, kafkaBytes: 0 };
   const lap = (stage: keyof typeof ns, since: bigint) => {
@@ -76,11 +79,12 @@ async function main(): Promise<void> {
       if (result.ok) inputs.push(result.input);
     }
     t = lap('decode', t);
-    const current = new Map<string, UserState>();
+    const loaded = new Map<string, UserState>();
     for (const id of new Set(inputs.map(inputUserId))) {
-      const doc = stored.get(id);
-      if (doc !== undefined) current.set(id, CODEC.decode(doc));
+      const s = stored.get(id);
+      if (s !== undefined) loaded.set(id, CODEC.decode(s.doc, s.history === '' ? [] : s.history.split('\n')));
     }
+    const current = new Map(loaded);
     t = lap('load', t);
     const now = at + 5;
     const decisions: Decision[] = [];
@@ -98,8 +102,16 @@ async function main(): Promise<void> {
     }
     t = lap('evaluate', t);
     for (const id of dirty) {
-      const doc = CODEC.encode(current.get(id) as UserState);
-      stored.set(id, doc);
+      const { doc, history } = CODEC.encode(current.get(id) as UserState, loaded.get(id));
+      const before = stored.get(id)?.history ?? '';
+      const list = before === '' ? [] : before.split('\n');
+      if (history?.drop === 'all') list.length = 0;
+      else if (history) list.splice(0, history.drop);
+      for (const entry of history?.push ?? []) {
+        list.push(entry);
+        out.stateBytes += entry.length;
+      }
+      stored.set(id, { doc, history: list.join('\n') });
       out.stateBytes += doc.length;
     }
     for (const d of decisions) out.decisionBytes += JSON.stringify(d).length;

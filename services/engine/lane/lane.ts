@@ -138,6 +138,7 @@ export class Lane {
         userId,
         expectedRev: loaded.get(userId)?.rev ?? 0,
         next: out.current.get(userId) as UserState,
+        previous: loaded.get(userId),
         ttlMs,
       }));
       const result = await opts.store.apply({

@@ -6,8 +6,10 @@
 import { EngineError } from '../errors';
 
 export interface RedisKeys {
-  /** Hash {r: revision, d: state JSON} of one user. */
+  /** Hash {r: revision, d: state document} of one user. */
   state(userId: string): string;
+  /** List of the user's history entries (JSON), oldest first, when the state codec keeps history apart. */
+  history(userId: string): string;
   /** List of the user's recent decisions (JSON), newest first, capped. */
   decisions(userId: string): string;
   /** Sorted set of a partition's armed timers: member = JSON [userId, timerId], score = dueAt. */
@@ -27,6 +29,7 @@ export function redisKeys(prefix: string): RedisKeys {
   }
   return {
     state: (userId) => `${prefix}{u:${userId}}:s`,
+    history: (userId) => `${prefix}{u:${userId}}:h`,
     decisions: (userId) => `${prefix}{u:${userId}}:d`,
     timers: (partition) => `${prefix}{t:${partition}}`,
   };

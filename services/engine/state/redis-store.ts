@@ -30,6 +30,8 @@ const DEFAULT_DECISION_TTL_MS = 30 * 24 * 3600 * 1000;
 interface UserEntry<S extends Revisioned, D> {
   write?: StateWrite<S>;
   decisions: D[];
+  /** The user's ARGV of apply-users-n.lua. */
+  args: (string | number)[];
 }
 
 /**
@@ -90,17 +92,18 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
       parts.map(
         (part) => (p: Pipeline) =>
           (p as ScriptPipeline)[SCRIPT.loadUsers.command](
-            part.length,
-            ...part.map((id) => this.keys.state(id)),
+            2 * part.length,
+            ...part.flatMap((id) => [this.keys.state(id), this.keys.history(id)]),
           ),
       ),
     );
-    const pairs = results.flatMap((r) => reply(r) as (string | null)[]);
+    const triples = results.flatMap((r) => reply(r) as (string | string[] | null)[]);
     ids.forEach((id, i) => {
-      const rev = pairs[2 * i] ?? null;
-      const doc = pairs[2 * i + 1] ?? null;
-      if (rev === null || doc === null) return;
-      const state = this.codec.decode(doc);
+      const rev = triples[3 * i] ?? null;
+      const doc = triples[3 * i + 1] ?? null;
+      if (typeof rev !== 'string' || typeof doc !== 'string') return;
+      const history = triples[3 * i + 2];
+      const state = this.codec.decode(doc, Array.isArray(history) ? history : []);
       state.rev = Number(rev);
       out.set(id, state);
     });
@@ -115,11 +118,12 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     const users = new Map<string, UserEntry<S, D>>();
     const entry = (id: string) => {
       let e = users.get(id);
-      if (!e) users.set(id, (e = { decisions: [] }));
+      if (!e) users.set(id, (e = { decisions: [], args: [] }));
       return e;
     };
     for (const w of batch.states) entry(w.userId).write = w;
     for (const d of batch.decisions) entry(d.userId).decisions.push(d.decision);
+    for (const e of users.values()) e.args = this.userArgs(e);
     const partitions = new Map<number, PartitionTimers>();
     for (const t of batch.timers) {
       const index =
@@ -136,7 +140,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     // a batch beyond SCRIPT_ARGS_MAX arguments).
     const parts = this.cluster
       ? userIds.map((id) => [id])
-      : chunks(userIds, (id) => 6 + (users.get(id) as UserEntry<S, D>).decisions.length);
+      : chunks(userIds, (id) => (users.get(id) as UserEntry<S, D>).args.length);
     const userGroups = parts.map((part) => (p: Pipeline) => this.applyUsers(p, part, users));
     const results = await this.run([
       ...userGroups,
@@ -186,18 +190,28 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     const keys: string[] = [];
     const args: (string | number)[] = [this.opts.decisionsKept];
     for (const id of ids) {
-      const e = users.get(id) as UserEntry<S, D>;
-      const w = e.write;
-      keys.push(this.keys.state(id), this.keys.decisions(id));
-      args.push(
-        w?.expectedRev ?? 0,
-        w ? this.codec.encode({ ...w.next, rev: w.expectedRev + 1 }) : '',
-        w?.ttlMs || DEFAULT_DECISION_TTL_MS,
-        e.decisions.length,
-      );
-      for (const d of e.decisions) args.push(JSON.stringify(d));
+      keys.push(this.keys.state(id), this.keys.decisions(id), this.keys.history(id));
+      for (const a of (users.get(id) as UserEntry<S, D>).args) args.push(a);
     }
     (p as ScriptPipeline)[SCRIPT.applyUsers.command](keys.length, ...keys, ...args);
+  }
+
+  /** One user's part of apply-users-n.lua's ARGV (see the script). */
+  private userArgs(e: UserEntry<S, D>): (string | number)[] {
+    const w = e.write;
+    const encoded = w ? this.codec.encode({ ...w.next, rev: w.expectedRev + 1 }, w.previous) : null;
+    const history = encoded?.history;
+    const args: (string | number)[] = [
+      w?.expectedRev ?? 0,
+      encoded?.doc ?? '',
+      w?.ttlMs || DEFAULT_DECISION_TTL_MS,
+      history === undefined ? 0 : history.drop === 'all' ? -1 : history.drop,
+      history?.push.length ?? 0,
+    ];
+    if (history) for (const entry of history.push) args.push(entry);
+    args.push(e.decisions.length);
+    for (const d of e.decisions) args.push(JSON.stringify(d));
+    return args;
   }
 
   /** Undoes the timer writes of refused users (see the class comment); one round trip, after a conflict only. */

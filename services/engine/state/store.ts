@@ -18,6 +18,11 @@ export interface StateWrite<S extends Revisioned> {
   expectedRev: number;
   /** The next document; the store saves it with rev = expectedRev + 1. */
   next: S;
+  /**
+   * The document as the writer loaded it from this store (absent for a new user): the Redis store then
+   * writes the user's history as a change against it instead of whole.
+   */
+  previous?: S;
   /** Time to live of the user's state, ms: users who go quiet expire. */
   ttlMs: number;
 }

@@ -1,42 +1,108 @@
 import { EngineError } from '../errors';
 import type { SpaceState, StoredEvent, TriggerState, UserState } from './model';
 
-/** How the Redis store turns a state document into text and back. */
-export interface StateCodec<S> {
-  encode(state: S): string;
-  decode(text: string): S;
+/**
+ * What one state write puts in Redis: the document (field `d` of the user's state hash) and, for a codec
+ * that keeps the history apart, how the user's history list changes: the first `drop` entries removed
+ * (`'all'`: the whole list replaced), then `push` appended. Most events only append to history, so a write
+ * carries the new events instead of all of them.
+ */
+export interface EncodedState {
+  doc: string;
+  history?: { drop: number | 'all'; push: string[] };
 }
 
-/** Plain JSON: the store's default for documents it knows nothing about. */
+/** How the Redis store turns a state document into text and back. */
+export interface StateCodec<S> {
+  /**
+   * `previous` is the state this codec decoded when the writer loaded the user (the lane passes it): the
+   * codec writes the history as a change against it. Without it, the history is written whole.
+   */
+  encode(state: S, previous?: S): EncodedState;
+  /** `history` is the user's history list as stored (empty when there is none). */
+  decode(doc: string, history: readonly string[]): S;
+}
+
+/** Plain JSON, history inside the document: the store's default for documents it knows nothing about. */
 export const JSON_STATE_CODEC: StateCodec<never> = {
-  encode: (state) => JSON.stringify(state),
+  encode: (state) => ({ doc: JSON.stringify(state) }),
   decode: (text) => JSON.parse(text) as never,
 };
 
+type Context = NonNullable<StoredEvent['context']>;
+
+/** What a decoded state was stored as: the base its next write is diffed against. */
+interface StoredForm {
+  /** The history as decoded (a copy of the array; the events themselves are shared with the state). */
+  history: readonly StoredEvent[];
+  /** The contexts table its history entries refer to, and each context's key into it. */
+  contexts: readonly Context[];
+  /** True when the history was inside the document (written before the history list existed). */
+  inline: boolean;
+}
+
+const storedForms = new WeakMap<object, StoredForm>();
+
+/** A contexts table longer than this is rebuilt (the history rewritten) rather than grown further. */
+const CONTEXTS_MAX = 16;
+
 /**
- * The text form of a UserState in Redis: its JSON, made smaller in three ways, because every batch parses
- * and writes each user's document whole and that dominates the engine's CPU once users have history
- * (docs/performance.md):
+ * The text form of a UserState in Redis, built so that a write costs what changed rather than what the
+ * user has accumulated, because every batch loads and writes each of its users (docs/performance.md):
  *
+ * - the history lives in its own Redis list, one JSON entry per event, oldest first; a write removes the
+ *   events pruned from its front and appends the new ones, and rewrites the list only when an event
+ *   arrived out of order (inserted before others) or the contexts table is rebuilt;
+ * - each history entry's context is an index into the document's `contexts` table (a user's events
+ *   mostly share one); the table only grows while the list is appended to;
  * - the event a trigger keeps (`run.event`, `absent.event`, in live and shadow) is written as its eventId
- *   when the same event is in `history` or kept by another trigger; events not in history sit once in a
- *   top-level `events` table (several triggers on one signal each carried a full copy);
- * - each history event's context is written as an index into a top-level `contexts` list of the user's
- *   distinct contexts (a user's events mostly share one);
+ *   when history holds the same event or another trigger already wrote it; events not in history sit once
+ *   in a top-level `events` table;
  * - a trigger state leaves out its null fields.
  *
- * Documents written as plain JSON decode unchanged (an engine older than this codec cannot read its
- * output: upgrade every instance together). Decoded states share one object per event and per context,
- * which is safe because evaluation never mutates either.
+ * Documents with their history inside (plain JSON, or this codec before the history list) decode
+ * unchanged, and their next write moves the history into the list. Decoded states share one object per
+ * event and per context, which is safe because evaluation never mutates either.
  */
 export const USER_STATE_CODEC: StateCodec<UserState> = {
-  encode(state) {
-    const known = new Map<string, StoredEvent>();
-    for (const e of state.history) if (!known.has(e.eventId)) known.set(e.eventId, e);
+  encode(state, previous) {
+    const base = previous === undefined ? undefined : storedForms.get(previous);
+    const change = base === undefined || base.inline ? null : historyChange(base.history, state.history);
+    const contexts = change === null ? [] : [...(base as StoredForm).contexts];
+    const contextIndex = new Map<string, number>();
+    contexts.forEach((c, i) => contextIndex.set(contextKey(c), i));
+    const entry = (e: StoredEvent): string => {
+      const c = e.context;
+      if (c === null || Object.keys(c).length !== CONTEXT_FIELDS) return JSON.stringify(e);
+      const key = contextKey(c);
+      let i = contextIndex.get(key);
+      if (i === undefined) {
+        i = contexts.push(c) - 1;
+        contextIndex.set(key, i);
+      }
+      return JSON.stringify({ ...e, context: i });
+    };
+    let history: EncodedState['history'];
+    if (change !== null) {
+      const push = state.history.slice(state.history.length - change.appended).map(entry);
+      if (contexts.length <= CONTEXTS_MAX) history = { drop: change.dropped, push };
+    }
+    if (history === undefined) {
+      contexts.length = 0;
+      contextIndex.clear();
+      history = { drop: 'all', push: state.history.map(entry) };
+    }
+
+    // Events kept by triggers: by id when history holds the same event (looked up only when needed).
+    let known: Map<string, StoredEvent> | null = null;
     // No prototype: an eventId is any string, "__proto__" included, and must land as a plain key.
     const table: Record<string, StoredEvent> = Object.create(null) as Record<string, StoredEvent>;
     let tabled = 0;
     const ref = (e: StoredEvent): StoredEvent | string => {
+      if (known === null) {
+        known = new Map();
+        for (const h of state.history) if (!known.has(h.eventId)) known.set(h.eventId, h);
+      }
       const seen = known.get(e.eventId);
       if (seen === undefined) {
         known.set(e.eventId, e);
@@ -59,42 +125,27 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
       }
       return { ...s, triggers };
     };
-    const live = space(state.live);
-    const shadow = space(state.shadow);
-    const contexts: NonNullable<StoredEvent['context']>[] = [];
-    const contextIndex = new Map<string, number>();
-    const indexes = state.history.map((e) => {
-      const c = e.context;
-      if (c === null || Object.keys(c).length !== CONTEXT_FIELDS) return -1;
-      const key = `${c.locale}\u0000${c.region}\u0000${c.timezone}\u0000${c.userAgent ?? '\u0001'}\u0000${c.bot}`;
-      let i = contextIndex.get(key);
-      if (i === undefined) {
-        i = contexts.push(c) - 1;
-        contextIndex.set(key, i);
-      }
-      return i;
-    });
-    // The list pays off only when some events share a context.
-    const shared = contexts.length < indexes.filter((i) => i >= 0).length;
-    const history = shared
-      ? state.history.map((e, j) => ((indexes[j] as number) < 0 ? e : { ...e, context: indexes[j] }))
-      : state.history;
-    const doc: Record<string, unknown> = { ...state, history, live, shadow };
-    if (shared) doc.contexts = contexts;
+    const doc: Record<string, unknown> = { ...state, live: space(state.live), shadow: space(state.shadow) };
+    delete doc.history;
+    if (contexts.length > 0) doc.contexts = contexts;
     if (tabled > 0) doc.events = table;
-    return JSON.stringify(doc);
+    return { doc: JSON.stringify(doc), history };
   },
 
-  decode(text) {
-    const doc = JSON.parse(text) as UserState & {
+  decode(text, entries) {
+    const doc = JSON.parse(text) as Omit<UserState, 'history'> & {
+      history?: StoredEvent[];
       events?: Record<string, StoredEvent>;
-      contexts?: NonNullable<StoredEvent['context']>[];
+      contexts?: Context[];
     };
     const table = doc.events ?? {};
     delete doc.events;
     const contexts = doc.contexts ?? [];
     delete doc.contexts;
-    for (const e of doc.history) {
+    const inline = doc.history !== undefined;
+    const history =
+      doc.history ?? (entries.length === 0 ? [] : (JSON.parse(`[${entries.join(',')}]`) as StoredEvent[]));
+    for (const e of history) {
       if (typeof e.context !== 'number') continue;
       const c = contexts[e.context];
       if (c === undefined)
@@ -104,11 +155,13 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
         );
       e.context = c;
     }
-    let history: Map<string, StoredEvent> | null = null;
+    const state = doc as UserState;
+    state.history = history;
+    let byId: Map<string, StoredEvent> | null = null;
     const resolve = (e: StoredEvent | string, where: string): StoredEvent => {
       if (typeof e !== 'string') return e;
-      history ??= new Map(doc.history.map((h) => [h.eventId, h]));
-      const found = history.get(e) ?? (Object.hasOwn(table, e) ? table[e] : undefined);
+      byId ??= new Map(history.map((h) => [h.eventId, h]));
+      const found = byId.get(e) ?? (Object.hasOwn(table, e) ? table[e] : undefined);
       if (found === undefined)
         throw new EngineError(
           'state_corrupt',
@@ -116,7 +169,7 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
         );
       return found;
     };
-    for (const space of [doc.live, doc.shadow]) {
+    for (const space of [state.live, state.shadow]) {
       for (const [id, ts] of Object.entries(space.triggers) as [string, TriggerState][]) {
         ts.lastFiredAt ??= null;
         ts.run ??= null;
@@ -126,9 +179,36 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
         if (ts.absent) ts.absent.event = resolve(ts.absent.event, `${id}.absent`);
       }
     }
-    return doc;
+    storedForms.set(state, { history: history.slice(), contexts, inline });
+    return state;
   },
 };
+
+/**
+ * How `next` follows from the stored history `prev`: `dropped` events removed from the front, then
+ * `appended` new ones at the end; null when it does not (an event inserted before others, or one
+ * replaced). Events are compared by identity: evaluation keeps the objects it loaded.
+ */
+function historyChange(
+  prev: readonly StoredEvent[],
+  next: readonly StoredEvent[],
+): { dropped: number; appended: number } | null {
+  let dropped = 0;
+  if (next.length > 0) {
+    dropped = prev.indexOf(next[0] as StoredEvent);
+    if (dropped < 0) dropped = prev.length; // all of prev pruned (or none of next is old)
+  } else {
+    dropped = prev.length;
+  }
+  const kept = prev.length - dropped;
+  if (kept > next.length) return null;
+  for (let i = 0; i < kept; i++) if (next[i] !== prev[dropped + i]) return null;
+  return { dropped, appended: next.length - kept };
+}
+
+function contextKey(c: Context): string {
+  return `${c.locale}\u0000${c.region}\u0000${c.timezone}\u0000${c.userAgent ?? '\u0001'}\u0000${c.bot}`;
+}
 
 /** Fields of StoredEvent['context']; a context with others (none today) is written inline, whole. */
 const CONTEXT_FIELDS = 5;

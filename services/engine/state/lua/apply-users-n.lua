@@ -1,15 +1,19 @@
 --[[
   Applies the batch result of one or more users, each atomically on its own terms: compare-and-set of
-  the user's state on its revision, then the decision log append. A conflict refuses that user's writes
-  and no other's. A single Redis takes the whole batch in one call; on a Cluster each call carries one
-  user, whose two keys share the user's hash tag.
+  the user's state on its revision (document and history list together), then the decision log append.
+  A conflict refuses that user's writes and no other's. A single Redis takes the whole batch in one call;
+  on a Cluster each call carries one user, whose three keys share the user's hash tag.
 
-  KEYS[2i-1]  state hash of user i ({u:<id>}:s), fields r (revision) and d (state JSON)
-  KEYS[2i]    decision list of user i ({u:<id>}:d)
+  KEYS[3i-2]  state hash of user i ({u:<id>}:s), fields r (revision) and d (state document)
+  KEYS[3i-1]  decision list of user i ({u:<id>}:d)
+  KEYS[3i]    history list of user i ({u:<id>}:h)
   ARGV[1]     most decisions kept (0 keeps none)
-  then for each user i, in KEYS order: expected revision (0 when the user had no state), next state JSON
-  or "" (decisions only, no compare-and-set), time to live in ms (the decision list's is raised to it,
-  never lowered), number of decisions n, then n decision JSONs (oldest first)
+  then for each user i, in KEYS order:
+    expected revision (0 when the user had no state); next document or "" (decisions only, no
+    compare-and-set, nothing else of the state written); time to live in ms (the decision list's is raised
+    to it, never lowered); history entries to drop from the front (-1: the whole list is replaced); number
+    of history entries m to append, then the m entries; number of decisions n, then n decision JSONs
+    (oldest first)
 
   Returns  one status per user, in KEYS order: 1 applied, 0 conflict (nothing of that user was written).
            Mapped to names in redis-scripts.ts (applyStatus).
@@ -17,10 +21,13 @@
 local kept = tonumber(ARGV[1])
 local out = {}
 local a = 2
-for i = 1, #KEYS / 2 do
-  local state, log = KEYS[2 * i - 1], KEYS[2 * i]
-  local expected, doc, ttl, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
-  local first = a + 4
+for i = 1, #KEYS / 3 do
+  local state, log, history = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+  local expected, doc, ttl, drop = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  local m = tonumber(ARGV[a + 4])
+  local entries = a + 5
+  local n = tonumber(ARGV[entries + m])
+  local first = entries + m + 1
   a = first + n
   local status = 1
   if doc ~= '' then
@@ -30,6 +37,15 @@ for i = 1, #KEYS / 2 do
     else
       redis.call('HSET', state, 'r', current + 1, 'd', doc)
       redis.call('PEXPIRE', state, ttl)
+      if drop < 0 then
+        redis.call('DEL', history)
+      elseif drop > 0 then
+        redis.call('LTRIM', history, drop, -1)
+      end
+      for j = entries, entries + m - 1 do
+        redis.call('RPUSH', history, ARGV[j])
+      end
+      redis.call('PEXPIRE', history, ttl)
     end
   end
   if status == 1 and n > 0 and kept > 0 then

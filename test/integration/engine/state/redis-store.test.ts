@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 
 import { deleteKeysByPrefix } from '../../../../scripts/redis-cleanup';
-import { RedisStateStore } from '../../../../services/engine/state';
+import { emptyUserState, RedisStateStore, USER_STATE_CODEC } from '../../../../services/engine/state';
+import type { StoredEvent, UserState } from '../../../../services/engine/state';
 
 interface Doc {
   rev: number;
@@ -271,5 +272,78 @@ describe('RedisStateStore against a real Redis', () => {
     expect(loaded.size).toBe(1000);
     expect(loaded.get('bulk-999')).toEqual({ rev: 1, n: 1 });
     expect(await store.recentDecisions('bulk-999', 5)).toEqual([{ id: 'd-bulk-999' }]);
+  });
+
+  describe("with the engine's state codec (history in its own list)", () => {
+    let users: RedisStateStore<UserState, { id: string }>;
+    beforeAll(() => {
+      users = new RedisStateStore<UserState, { id: string }>({
+        client,
+        keyPrefix: `${prefix}codec:`,
+        decisionsKept: 3,
+        codec: USER_STATE_CODEC,
+      });
+    });
+    const event = (eventId: string, occurredAt: number): StoredEvent => ({
+      eventId,
+      channel: 'web',
+      type: 'page_view',
+      occurredAt,
+      sessionId: 's1',
+      properties: { path: `/${eventId}` },
+      context: { locale: 'en-GB', region: 'GB', timezone: 'Europe/London', userAgent: null, bot: false },
+    });
+    const save = async (id: string, next: UserState, previous: UserState | undefined, ttlMs = 60_000) =>
+      users.apply({
+        states: [{ userId: id, expectedRev: previous?.rev ?? 0, next, previous, ttlMs }],
+        timers: [],
+        decisions: [],
+      });
+    const loadOne = async (id: string) => (await users.load([id])).get(id) as UserState;
+
+    it('appends new events, drops pruned ones from the front, and reads back what was written', async () => {
+      const first = { ...emptyUserState(), history: [event('a', 1), event('b', 2)] };
+      await save('h1', first, undefined);
+      let loaded = await loadOne('h1');
+      expect(loaded).toEqual({ ...first, rev: 1 });
+      const next = { ...loaded, history: [...loaded.history.slice(1), event('c', 3), event('d', 4)] };
+      expect(USER_STATE_CODEC.encode(next, loaded).history).toMatchObject({ drop: 1 });
+      await save('h1', next, loaded);
+      expect(await client.lrange(users.keys.history('h1'), 0, -1)).toHaveLength(3);
+      loaded = await loadOne('h1');
+      expect(loaded).toEqual({ ...next, rev: 2 });
+      // An event before the others: the list is rewritten in order.
+      const late = { ...loaded, history: [event('early', 0), ...loaded.history] };
+      await save('h1', late, loaded);
+      expect((await loadOne('h1')).history.map((e) => e.eventId)).toEqual(['early', 'b', 'c', 'd']);
+    });
+
+    it('writes nothing of a refused user: document and history list stay as the winner left them', async () => {
+      await save('h2', { ...emptyUserState(), history: [event('a', 1)] }, undefined);
+      const loaded = await loadOne('h2');
+      const winner = { ...loaded, history: [...loaded.history, event('w', 2)] };
+      const loser = { ...loaded, history: [...loaded.history, event('l', 2), event('l2', 3)] };
+      expect((await save('h2', winner, loaded)).conflicts).toEqual([]);
+      expect((await save('h2', loser, loaded)).conflicts).toEqual(['h2']);
+      expect((await loadOne('h2')).history.map((e) => e.eventId)).toEqual(['a', 'w']);
+    });
+
+    it("gives the history list the state's time to live", async () => {
+      await save('h3', { ...emptyUserState(), history: [event('a', 1)] }, undefined, 5_000);
+      const ttl = await client.pttl(users.keys.history('h3'));
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(5_000);
+      expect(/\{([^}]+)\}/.exec(users.keys.history('h3'))?.[1]).toBe('u:h3');
+    });
+
+    it('reads a document written with its history inside, and moves the history out on the next write', async () => {
+      const old = { ...emptyUserState(), history: [event('a', 1)] };
+      await client.hset(users.keys.state('h4'), 'r', 4, 'd', JSON.stringify(old));
+      const loaded = await loadOne('h4');
+      expect(loaded).toEqual({ ...old, rev: 4 });
+      await save('h4', { ...loaded, history: [...loaded.history, event('b', 2)] }, loaded);
+      expect(await client.hget(users.keys.state('h4'), 'd')).not.toContain('"history"');
+      expect((await loadOne('h4')).history.map((e) => e.eventId)).toEqual(['a', 'b']);
+    });
   });
 });
