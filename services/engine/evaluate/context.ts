@@ -50,6 +50,11 @@ export interface Ctx {
   timers: Map<string, number | null>;
   conversions: Conversion[];
   activationCounts: Record<string, number>;
+  /**
+   * Trigger states this evaluation may change: those it created or copied. The others are shared with the
+   * state it was given (copy on write, see triggerState).
+   */
+  owned: Set<TriggerState>;
 }
 
 export function spaceOf(plan: Plan): Space {
@@ -72,14 +77,22 @@ export function parseTimerId(id: string): { space: Space; kind: 'run' | 'absent'
   return { space: m[1] ? 'shadow' : 'live', kind: m[2] as 'run' | 'absent', triggerId: m[3] ?? '' };
 }
 
-/** The trigger state of `triggerId` in `space`, created empty when missing. */
+/**
+ * The trigger state of `triggerId` in `space` for changing, created empty when missing. Trigger states
+ * are copied on write: evaluate's copy of the user's state shares them with the state it was given, and
+ * the first call here for a trigger replaces the shared one by a copy (its run copied too, since
+ * advancing mutates it). Everything that changes a trigger state gets it from here; reading
+ * `ctx.state[space].triggers[id]` directly is for reading only.
+ */
 export function triggerState(ctx: Ctx, space: Space, triggerId: string): TriggerState {
   const triggers = ctx.state[space].triggers;
   let ts = triggers[triggerId];
-  if (!ts) {
-    ts = { lastFiredAt: null, run: null, absent: null, goal: null };
-    triggers[triggerId] = ts;
-  }
+  if (ts && ctx.owned.has(ts)) return ts;
+  ts = ts
+    ? { ...ts, run: ts.run ? { ...ts.run, signalEventIds: [...ts.run.signalEventIds] } : null }
+    : { lastFiredAt: null, run: null, absent: null, goal: null };
+  triggers[triggerId] = ts;
+  ctx.owned.add(ts);
   return ts;
 }
 

@@ -58,6 +58,7 @@ export function evaluate(
     timers: new Map(),
     conversions: [],
     activationCounts: {},
+    owned: new Set(),
   };
   let changed = true;
   switch (input.kind) {
@@ -105,16 +106,13 @@ export function evaluate(
 /**
  * A copy of the state that evaluate may change. Stored events, consent records, emissions, audience
  * memberships, absence arms and goal windows are never mutated (only replaced), so they are shared;
- * containers and runs (mutated while advancing) are copied. Far cheaper than a deep clone of history.
+ * containers are copied, and trigger states are copied on write (triggerState). Far cheaper than a deep
+ * clone: an event touches a few of a user's trigger states, and the copy of all of them was a tenth of
+ * the engine's CPU (docs/performance.md).
  */
 function cloneState(s: UserState): UserState {
   const space = (x: SpaceState): SpaceState => ({
-    triggers: Object.fromEntries(
-      Object.entries(x.triggers).map(([id, ts]) => [
-        id,
-        { ...ts, run: ts.run ? { ...ts.run, signalEventIds: [...ts.run.signalEventIds] } : null },
-      ]),
-    ),
+    triggers: { ...x.triggers },
     emissions: [...x.emissions],
     audiences: [...x.audiences],
   });
@@ -157,6 +155,7 @@ function onGoal(ctx: Ctx, plan: Plan, space: Space, e: StoredEvent): void {
   const goal = ts?.goal;
   if (!ts || !goal || !plan.goal || !eventMatches(plan.goal, e)) return;
   if (e.occurredAt <= goal.from || e.occurredAt > goal.until) return;
+  triggerState(ctx, space, plan.id).goal = null;
   ctx.conversions.push({
     triggerId: plan.id,
     group: goal.group,
@@ -164,7 +163,6 @@ function onGoal(ctx: Ctx, plan: Plan, space: Space, e: StoredEvent): void {
     eventId: e.eventId,
     firedAt: goal.from,
   });
-  ts.goal = null;
 }
 
 /** exitIf on every event while a run is active (trigger level, and the wait's own while parked on it). */
@@ -297,14 +295,15 @@ function onTimer(ctx: Ctx, id: string): void {
   const plan = ctx.set.byId.get(triggerId);
   if (kind === 'absent') {
     if (!plan || isPaused(ctx, plan) || spaceOf(plan) !== space) {
-      ts.absent = null;
+      triggerState(ctx, space, triggerId).absent = null;
       ctx.timers.set(id, null);
       return;
     }
     onAbsentDue(ctx, plan);
     return;
   }
-  const run = ts.run;
+  // The run is advanced (mutated) below: take this evaluation's own copy of it.
+  const run = triggerState(ctx, space, triggerId).run;
   if (!run) return;
   const step = plan && spaceOf(plan) === space ? plan.steps.findIndex((s) => s.id === run.stepId) : -1;
   const current = step >= 0 ? plan?.steps[step] : undefined;

@@ -58,12 +58,15 @@ export function prune(ctx: Ctx): void {
   for (const space of [s.live, s.shadow]) {
     space.emissions = space.emissions.filter((e) => e.at > capFrom);
     for (const [id, ts] of Object.entries(space.triggers)) {
-      if (ts.goal && ts.goal.until < now - policies.latenessMaxMs) ts.goal = null;
+      const goal = ts.goal && ts.goal.until < now - policies.latenessMaxMs ? null : ts.goal;
       const plan = set.byId.get(id);
       const cooling =
         ts.lastFiredAt !== null && (!plan || now - ts.lastFiredAt < plan.suppression.cooldownMs);
-      if (!cooling) ts.lastFiredAt = null;
-      if (ts.lastFiredAt === null && !ts.run && !ts.absent && !ts.goal) delete space.triggers[id];
+      const lastFiredAt = cooling ? ts.lastFiredAt : null;
+      // A changed trigger state is replaced, not mutated: it may be shared with the state evaluated from.
+      if (lastFiredAt === null && !ts.run && !ts.absent && !goal) delete space.triggers[id];
+      else if (goal !== ts.goal || lastFiredAt !== ts.lastFiredAt)
+        space.triggers[id] = { ...ts, goal, lastFiredAt };
     }
   }
 }

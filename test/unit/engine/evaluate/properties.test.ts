@@ -33,6 +33,14 @@ const PLANS: Plan[] = [
     steps: [action('paid', 'paid.audience.add', { id: 'add', params: { audience: 'x' } })],
     unless: [cond('buy', DAY)],
   }),
+  // A goal window outlives the cooldown: the state keeps a trigger whose cooldown ends in a later event.
+  plan({
+    id: 'goal',
+    event: 'other',
+    cooldownMs: 30 * MIN,
+    goal: { eventTypes: new Set(['buy']), channel: null, where: [], withinMs: DAY },
+    steps: [action('web', 'web.personalize', { id: 'g', require: ['offers'] })],
+  }),
 ];
 
 const inputArb: fc.Arbitrary<{ input: Input; dt: number }> = fc.oneof(
@@ -75,9 +83,25 @@ const inputArb: fc.Arbitrary<{ input: Input; dt: number }> = fc.oneof(
     })),
 );
 
-/** Runs a timeline: relative times become absolute; event occurredAt skews are minutes around now. */
-function run(timeline: { input: Input; dt: number }[]): Simulator {
+/** Freezes `value` and everything it holds, so that any later mutation throws (modules are strict). */
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+  return value;
+}
+
+/**
+ * Runs a timeline: relative times become absolute; event occurredAt skews are minutes around now. With
+ * `frozen`, every state the simulator keeps is frozen whole, so the evaluation given it throws if it
+ * changes anything of it instead of working on its own copy.
+ */
+function run(timeline: { input: Input; dt: number }[], frozen = false): Simulator {
   const s = new Simulator(indexPlans(PLANS), policies({ defaultTimezone: 'UTC' }), T0);
+  if (frozen) {
+    const set = s.states.set.bind(s.states);
+    s.states.set = (id, state) => set(id, deepFreeze(state));
+  }
   let now = T0;
   for (const { input, dt } of timeline) {
     now += dt;
@@ -105,6 +129,49 @@ describe('properties', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('evaluation never changes the state it is given (trigger states are copied on write)', () => {
+    fc.assert(
+      fc.property(fc.array(inputArb, { maxLength: 30 }), (timeline) => {
+        const frozen = run(timeline, true);
+        const plain = run(timeline);
+        expect(frozen.decisions).toEqual(plain.decisions);
+        expect([...frozen.states]).toEqual([...plain.states]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('evaluation never changes the state it is given when a cooldown ends under an open goal window', () => {
+    // The case random timelines seldom reach: prune changes a trigger state no input touched.
+    const consent = (purpose: string): { input: Input; dt: number } => ({
+      dt: 0,
+      input: {
+        kind: 'consent',
+        change: { userId: 'u1', purpose, status: 'granted', updatedAt: 0, source: 'p' },
+      },
+    });
+    const other = (id: string, dt: number): { input: Input; dt: number } => ({
+      dt,
+      input: {
+        kind: 'event',
+        event: {
+          eventId: id,
+          userId: 'u1',
+          channel: 'web',
+          type: id === 'a' ? 'other' : 'page_view',
+          occurredAt: 0,
+          sessionId: 's',
+          properties: {},
+          context: null,
+        },
+      },
+    });
+    const timeline = [...ALL_PURPOSES.map(consent), other('a', MIN), other('b', 40 * MIN)];
+    const frozen = run(timeline, true);
+    expect(frozen.decisions.some((d) => d.triggerId === 'goal' && d.outcome === 'fired')).toBe(true);
+    expect(frozen.states.get('u1')).toEqual(run(timeline).states.get('u1'));
   });
 
   it('no activation is produced without every required consent granted at decision time', () => {
