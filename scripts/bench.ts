@@ -146,6 +146,28 @@ function stageBreakdown(before: ReturnType<typeof parseMetrics>, after: ReturnTy
   return out;
 }
 
+/**
+ * What the engine did per consumed event between two scrapes: its CPU time (process_cpu_seconds_total,
+ * all threads), decisions and activations, and the mean events per lane batch. Tells a drain and phase 3
+ * apart when their rates disagree.
+ */
+function workload(before: ReturnType<typeof parseMetrics>, after: ReturnType<typeof parseMetrics>) {
+  const delta = (name: string) =>
+    (sumBy(after, name, null).get('') ?? 0) - (sumBy(before, name, null).get('') ?? 0);
+  const events = delta('trigger_events_consumed_total');
+  const batches =
+    (sumBy(after, 'trigger_engine_seconds_count', 'stage').get('apply') ?? 0) -
+    (sumBy(before, 'trigger_engine_seconds_count', 'stage').get('apply') ?? 0);
+  const per = (x: number, digits: number) => Number((x / Math.max(1, events)).toFixed(digits));
+  return {
+    events,
+    cpu_us_per_event: per(delta('process_cpu_seconds_total') * 1e6, 1),
+    decisions_per_event: per(delta('trigger_decisions_total'), 3),
+    activations_per_event: per(delta('trigger_activations_total'), 3),
+    events_per_batch: Math.round(events / Math.max(1, batches)),
+  };
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-broker-'));
   const broker = await startTestBroker({ dataDir, args: ['--partitions', String(PARTITIONS)] });
@@ -222,6 +244,7 @@ async function main(): Promise<void> {
   let warmStartedAt = 0;
   let first = 0;
   let startedAt = 0;
+  let atCrossing: ReturnType<typeof parseMetrics> = [];
   for (;;) {
     const m = await sampleRss();
     const c = consumedOf(m);
@@ -233,6 +256,7 @@ async function main(): Promise<void> {
     if (c > warm && startedAt === 0) {
       startedAt = c >= total ? prevAt : now;
       first = c >= total ? prevCount : c;
+      atCrossing = m;
     }
     if (c >= total) break;
     prevAt = now;
@@ -250,6 +274,8 @@ async function main(): Promise<void> {
   const rtPer1k = (roundTrips / total) * 1000;
   if (warm > 0) log(`engine warm-up ${warmupEps === null ? 'n/a' : warmupEps.toFixed(0)} events/s`);
   log(`engine ${engineEps.toFixed(0)} events/s, ${rtPer1k.toFixed(1)} Redis round trips per 1000 events`);
+  const drainWork = workload(atCrossing, afterBacklog);
+  log(`phase 2 per event: ${JSON.stringify(drainWork)}`);
 
   // BENCH_RATE=N measures phase 3 at N events/s instead (to draw latency against load).
   const rate = Number(process.env.BENCH_RATE ?? Math.round(engineEps / 2));
@@ -307,8 +333,11 @@ async function main(): Promise<void> {
   const cpuSeconds = cpu.stop();
   log(`CPU seconds in phase 3 (${Math.round(SECONDS / 2)} s): ${JSON.stringify(cpuSeconds)}`);
   await new Promise((r) => setTimeout(r, 2000));
-  const stages = stageBreakdown(metricsBefore, await scrape(httpPort));
+  const metricsAfter = await scrape(httpPort);
+  const stages = stageBreakdown(metricsBefore, metricsAfter);
   log(`phase 3 mean ms per lane batch by stage, and ingest lag: ${JSON.stringify(stages)}`);
+  const phase3Work = workload(metricsBefore, metricsAfter);
+  log(`phase 3 per event: ${JSON.stringify(phase3Work)}`);
   clearInterval(sampler);
   await reader.disconnect();
   latencies.sort((x, y) => x - y);
@@ -344,6 +373,8 @@ async function main(): Promise<void> {
     triggers,
     phase3_cpu_seconds: cpuSeconds,
     phase3_stage_ms: stages,
+    phase2_per_event: drainWork,
+    phase3_per_event: phase3Work,
   };
   writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(
