@@ -11,7 +11,7 @@ import { evaluate, finishActivation, inputUserId } from '../services/engine/eval
 import type { Decision, Input } from '../services/engine/evaluate';
 import { createIngestRecord, topicNames } from '../services/engine/ingest';
 import { JSON_STATE_CODEC, USER_STATE_CODEC } from '../services/engine/state';
-import type { StateCodec, UserState } from '../services/engine/state';
+import type { SectionField, StateCodec, UserState } from '../services/engine/state';
 import { createTraffic } from '../services/loadgen';
 import { createEncoder } from '../services/loadgen/producer';
 import { writeBenchTriggers } from './bench-triggers';
@@ -56,7 +56,10 @@ async function main(): Promise<void> {
   // What Redis would hold per user: the document and the history list (joined by newlines, which JSON
   // text never holds: thousands of small live strings would cost this process's collector what they
   // cost Redis, not the engine, which gets them fresh from each reply).
-  const stored = new Map<string, { doc: string; history: string }>();
+  const stored = new Map<
+    string,
+    { doc: string; sections: Partial<Record<SectionField, string>>; history: string }
+  >();
   const ns = { decode: 0n, load: 0n, evaluate: 0n, record: 0n, encode: 0n };
   const out = { inputs: 0, decisions: 0, activations: 0, stateBytes: 0, decisionBytes: 0, kafkaBytes: 0 };
   const lap = (stage: keyof typeof ns, since: bigint) => {
@@ -82,7 +85,8 @@ async function main(): Promise<void> {
     const loaded = new Map<string, UserState>();
     for (const id of new Set(inputs.map(inputUserId))) {
       const s = stored.get(id);
-      if (s !== undefined) loaded.set(id, CODEC.decode(s.doc, s.history === '' ? [] : s.history.split('\n')));
+      if (s !== undefined)
+        loaded.set(id, CODEC.decode(s.doc, s.sections, s.history === '' ? [] : s.history.split('\n')));
     }
     const current = new Map(loaded);
     t = lap('load', t);
@@ -102,7 +106,8 @@ async function main(): Promise<void> {
     }
     t = lap('evaluate', t);
     for (const id of dirty) {
-      const { doc, history } = CODEC.encode(current.get(id) as UserState, loaded.get(id));
+      const { doc, sections, history } = CODEC.encode(current.get(id) as UserState, loaded.get(id));
+      for (const text of Object.values(sections ?? {})) out.stateBytes += text.length;
       const before = stored.get(id)?.history ?? '';
       const list = before === '' ? [] : before.split('\n');
       if (history?.drop === 'all') list.length = 0;
@@ -111,7 +116,11 @@ async function main(): Promise<void> {
         list.push(entry);
         out.stateBytes += entry.length;
       }
-      stored.set(id, { doc, history: list.join('\n') });
+      stored.set(id, {
+        doc,
+        sections: { ...stored.get(id)?.sections, ...sections },
+        history: list.join('\n'),
+      });
       out.stateBytes += doc.length;
     }
     for (const d of decisions) out.decisionBytes += JSON.stringify(d).length;

@@ -122,9 +122,11 @@ function cloneState(s: UserState): UserState {
     seen: [...s.seen],
     rate: [...s.rate],
     bot: s.bot ? { ...s.bot } : null,
-    profile: { ...s.profile },
-    profileAt: { ...s.profileAt },
-    consent: { ...s.consent },
+    // Shared until onProfile / onConsent replace them: most inputs leave them alone, and the Redis
+    // store writes them only when they are new objects.
+    profile: s.profile,
+    profileAt: s.profileAt,
+    consent: s.consent,
     live: space(s.live),
     shadow: space(s.shadow),
   };
@@ -221,15 +223,19 @@ function onEvent(ctx: Ctx, input: EngineEvent): boolean {
 }
 
 function onProfile(ctx: Ctx, u: ProfileUpdate): boolean {
+  // Copies: the state given to evaluate shares its profile objects with ours (cloneState).
+  const profile = { ...ctx.state.profile };
+  const profileAt = { ...ctx.state.profileAt };
   let changed = false;
   for (const [name, value] of Object.entries(u.attributes)) {
-    const at = ctx.state.profileAt[name];
+    const at = profileAt[name];
     if (at !== undefined && at > u.updatedAt) continue;
     changed = true;
-    ctx.state.profileAt[name] = u.updatedAt;
-    if (value === null) delete ctx.state.profile[name];
-    else ctx.state.profile[name] = value;
+    profileAt[name] = u.updatedAt;
+    if (value === null) delete profile[name];
+    else profile[name] = value;
   }
+  if (changed) Object.assign(ctx.state, { profile, profileAt });
   return changed;
 }
 
@@ -247,7 +253,10 @@ function remainingPurposes(plan: Plan, stepId: string, phase: 'wait' | 'defer'):
 function onConsent(ctx: Ctx, c: ConsentChange): boolean {
   const prev = ctx.state.consent[c.purpose];
   if (prev && prev.updatedAt > c.updatedAt) return false;
-  ctx.state.consent[c.purpose] = { status: c.status, updatedAt: c.updatedAt, source: c.source };
+  ctx.state.consent = {
+    ...ctx.state.consent,
+    [c.purpose]: { status: c.status, updatedAt: c.updatedAt, source: c.source },
+  };
   if (c.status !== 'denied') return true;
   for (const space of ['live', 'shadow'] as const) {
     for (const [id, ts] of Object.entries(ctx.state[space].triggers)) {

@@ -22,4 +22,4 @@ export type { RedisKeys } from './keys';
 export { RedisStateStore } from './redis-store';
 export type { RedisStateStoreOptions } from './redis-store';
 export { JSON_STATE_CODEC, USER_STATE_CODEC } from './user-state-codec';
-export type { StateCodec } from './user-state-codec';
+export type { EncodedState, SectionField, StateCodec } from './user-state-codec';

@@ -6,7 +6,7 @@ import type { RedisKeys } from './keys';
 import { APPLY_CONFLICT, applyStatus, defineScripts, SCRIPT } from './redis-scripts';
 import type { ScriptPipeline } from './redis-scripts';
 import { JSON_STATE_CODEC } from './user-state-codec';
-import type { StateCodec } from './user-state-codec';
+import type { SectionField, StateCodec } from './user-state-codec';
 import type { ApplyResult, DueTimer, Revisioned, StateStore, StateWrite, TimerWrite } from './store';
 
 type Client = Redis | Cluster;
@@ -97,13 +97,14 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
           ),
       ),
     );
-    const triples = results.flatMap((r) => reply(r) as (string | string[] | null)[]);
+    const values = results.flatMap((r) => reply(r) as (string | string[] | null)[]);
     ids.forEach((id, i) => {
-      const rev = triples[3 * i] ?? null;
-      const doc = triples[3 * i + 1] ?? null;
+      const [rev, doc, p, t, history] = values.slice(5 * i, 5 * i + 5);
       if (typeof rev !== 'string' || typeof doc !== 'string') return;
-      const history = triples[3 * i + 2];
-      const state = this.codec.decode(doc, Array.isArray(history) ? history : []);
+      const sections: Partial<Record<SectionField, string>> = {};
+      if (typeof p === 'string') sections.p = p;
+      if (typeof t === 'string') sections.t = t;
+      const state = this.codec.decode(doc, sections, Array.isArray(history) ? history : []);
       state.rev = Number(rev);
       out.set(id, state);
     });
@@ -204,6 +205,8 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     const args: (string | number)[] = [
       w?.expectedRev ?? 0,
       encoded?.doc ?? '',
+      encoded?.sections?.p ?? '',
+      encoded?.sections?.t ?? '',
       w?.ttlMs || DEFAULT_DECISION_TTL_MS,
       history === undefined ? 0 : history.drop === 'all' ? -1 : history.drop,
       history?.push.length ?? 0,

@@ -2,13 +2,21 @@ import { EngineError } from '../errors';
 import type { SpaceState, StoredEvent, TriggerState, UserState } from './model';
 
 /**
- * What one state write puts in Redis: the document (field `d` of the user's state hash) and, for a codec
- * that keeps the history apart, how the user's history list changes: the first `drop` entries removed
- * (`'all'`: the whole list replaced), then `push` appended. Most events only append to history, so a write
- * carries the new events instead of all of them.
+ * Fields of the user's state hash a codec may keep parts of the state in, besides the document `d`:
+ * `p` (profile and consent) and `t` (trigger states). They change far less often than the document.
+ */
+export type SectionField = 'p' | 't';
+
+/**
+ * What one state write puts in Redis: the document (field `d` of the user's state hash, written on every
+ * state write), the section fields that changed (the others keep their stored value) and, for a codec that
+ * keeps the history apart, how the user's history list changes: the first `drop` entries removed
+ * (`'all'`: the whole list replaced), then `push` appended. Most events only append to history and touch
+ * neither consent nor most trigger states, so a write carries what changed instead of everything.
  */
 export interface EncodedState {
   doc: string;
+  sections?: Partial<Record<SectionField, string>>;
   history?: { drop: number | 'all'; push: string[] };
 }
 
@@ -16,14 +24,14 @@ export interface EncodedState {
 export interface StateCodec<S> {
   /**
    * `previous` is the state this codec decoded when the writer loaded the user (the lane passes it): the
-   * codec writes the history as a change against it. Without it, the history is written whole.
+   * codec writes the change against it. Without it, everything is written.
    */
   encode(state: S, previous?: S): EncodedState;
-  /** `history` is the user's history list as stored (empty when there is none). */
-  decode(doc: string, history: readonly string[]): S;
+  /** `sections`: the section fields as stored; `history`: the user's history list (empty when none). */
+  decode(doc: string, sections: Partial<Record<SectionField, string>>, history: readonly string[]): S;
 }
 
-/** Plain JSON, history inside the document: the store's default for documents it knows nothing about. */
+/** Plain JSON, all in the document: the store's default for documents it knows nothing about. */
 export const JSON_STATE_CODEC: StateCodec<never> = {
   encode: (state) => ({ doc: JSON.stringify(state) }),
   decode: (text) => JSON.parse(text) as never,
@@ -39,6 +47,14 @@ interface StoredForm {
   contexts: readonly Context[];
   /** True when the history was inside the document (written before the history list existed). */
   inline: boolean;
+  /** True when profile, consent and trigger states were inside the document (before the section fields). */
+  legacy: boolean;
+  /** The objects decoded: a next state still holding them did not change them (evaluation copies on write). */
+  profile: UserState['profile'];
+  profileAt: UserState['profileAt'];
+  consent: UserState['consent'];
+  live: SpaceState['triggers'];
+  shadow: SpaceState['triggers'];
 }
 
 const storedForms = new WeakMap<object, StoredForm>();
@@ -58,11 +74,17 @@ const CONTEXTS_MAX = 16;
  * - the event a trigger keeps (`run.event`, `absent.event`, in live and shadow) is written as its eventId
  *   when history holds the same event or another trigger already wrote it; events not in history sit once
  *   in a top-level `events` table;
- * - a trigger state leaves out its null fields.
+ * - a trigger state leaves out its null fields;
+ * - profile and consent live in the hash field `p`, trigger states (with the events table) in `t`, and
+ *   each is written only when it changed: evaluation copies them on write, so a next state still holding
+ *   the decoded objects did not change them (`t` is also rewritten when history drops events, which its
+ *   references may name). The document `d` (seen ids, rate, bot flag, caps, audiences, contexts) is
+ *   written on every state write.
  *
- * Documents with their history inside (plain JSON, or this codec before the history list) decode
- * unchanged, and their next write moves the history into the list. Decoded states share one object per
- * event and per context, which is safe because evaluation never mutates either.
+ * Documents with their history, profile, consent or trigger states inside (plain JSON, or this codec
+ * before the list and the sections) decode unchanged, and their next write moves them out. Decoded
+ * states share one object per event and per context, which is safe because evaluation never mutates
+ * either.
  */
 export const USER_STATE_CODEC: StateCodec<UserState> = {
   encode(state, previous) {
@@ -93,52 +115,42 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
       history = { drop: 'all', push: state.history.map(entry) };
     }
 
-    // Events kept by triggers: by id when history holds the same event (looked up only when needed).
-    let known: Map<string, StoredEvent> | null = null;
-    // No prototype: an eventId is any string, "__proto__" included, and must land as a plain key.
-    const table: Record<string, StoredEvent> = Object.create(null) as Record<string, StoredEvent>;
-    let tabled = 0;
-    const ref = (e: StoredEvent): StoredEvent | string => {
-      if (known === null) {
-        known = new Map();
-        for (const h of state.history) if (!known.has(h.eventId)) known.set(h.eventId, h);
-      }
-      const seen = known.get(e.eventId);
-      if (seen === undefined) {
-        known.set(e.eventId, e);
-        table[e.eventId] = e;
-        tabled += 1;
-        return e.eventId;
-      }
-      // The same id with other content (a producer reusing ids) stays inline: nothing is lost.
-      return seen === e || sameEvent(seen, e) ? e.eventId : e;
-    };
-    const space = (s: SpaceState) => {
-      const triggers: Record<string, Partial<Record<keyof TriggerState, unknown>>> = {};
-      for (const [id, ts] of Object.entries(s.triggers)) {
-        const out: Partial<Record<keyof TriggerState, unknown>> = {};
-        if (ts.lastFiredAt !== null) out.lastFiredAt = ts.lastFiredAt;
-        if (ts.run) out.run = { ...ts.run, event: ref(ts.run.event) };
-        if (ts.absent) out.absent = { ...ts.absent, event: ref(ts.absent.event) };
-        if (ts.goal) out.goal = ts.goal;
-        triggers[id] = out;
-      }
-      return { ...s, triggers };
-    };
-    const doc: Record<string, unknown> = { ...state, live: space(state.live), shadow: space(state.shadow) };
-    delete doc.history;
+    const { history: _history, profile, profileAt, consent, live, shadow, ...core } = state;
+    const { triggers: liveTriggers, ...liveRest } = live;
+    const { triggers: shadowTriggers, ...shadowRest } = shadow;
+    const doc: Record<string, unknown> = { ...core, live: liveRest, shadow: shadowRest };
     if (contexts.length > 0) doc.contexts = contexts;
-    if (tabled > 0) doc.events = table;
-    return { doc: JSON.stringify(doc), history };
+    const sections: Partial<Record<SectionField, string>> = {};
+    const whole = base === undefined || base.legacy;
+    if (whole || profile !== base.profile || profileAt !== base.profileAt || consent !== base.consent)
+      sections.p = JSON.stringify({ profile, profileAt, consent });
+    if (
+      whole ||
+      history.drop !== 0 ||
+      !sameTriggers(liveTriggers, base.live) ||
+      !sameTriggers(shadowTriggers, base.shadow)
+    )
+      sections.t = encodeTriggers(state.history, liveTriggers, shadowTriggers);
+    return { doc: JSON.stringify(doc), sections, history };
   },
 
-  decode(text, entries) {
-    const doc = JSON.parse(text) as Omit<UserState, 'history'> & {
-      history?: StoredEvent[];
-      events?: Record<string, StoredEvent>;
-      contexts?: Context[];
-    };
-    const table = doc.events ?? {};
+  decode(text, sections, entries) {
+    type Triggers = SpaceState['triggers'];
+    type TriggersSection = { live?: Triggers; shadow?: Triggers; events?: Record<string, StoredEvent> };
+    const doc = JSON.parse(text) as Omit<UserState, 'history'> &
+      TriggersSection & {
+        history?: StoredEvent[];
+        contexts?: Context[];
+        live: Partial<SpaceState>;
+        shadow: Partial<SpaceState>;
+      };
+    const p =
+      sections.p === undefined
+        ? null
+        : (JSON.parse(sections.p) as Pick<UserState, 'profile' | 'profileAt' | 'consent'>);
+    const t = sections.t === undefined ? null : (JSON.parse(sections.t) as TriggersSection);
+    // Before the section fields, all of it was in the document.
+    const table = (t ? t.events : doc.events) ?? {};
     delete doc.events;
     const contexts = doc.contexts ?? [];
     delete doc.contexts;
@@ -155,8 +167,11 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
         );
       e.context = c;
     }
-    const state = doc as UserState;
+    const state = doc as unknown as UserState;
     state.history = history;
+    if (p) Object.assign(state, p);
+    state.live.triggers = (t ? t.live : doc.live.triggers) ?? {};
+    state.shadow.triggers = (t ? t.shadow : doc.shadow.triggers) ?? {};
     let byId: Map<string, StoredEvent> | null = null;
     const resolve = (e: StoredEvent | string, where: string): StoredEvent => {
       if (typeof e !== 'string') return e;
@@ -179,10 +194,106 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
         if (ts.absent) ts.absent.event = resolve(ts.absent.event, `${id}.absent`);
       }
     }
-    storedForms.set(state, { history: history.slice(), contexts, inline });
+    storedForms.set(state, {
+      history: history.slice(),
+      contexts,
+      inline,
+      legacy: p === null || t === null,
+      profile: state.profile,
+      profileAt: state.profileAt,
+      consent: state.consent,
+      live: state.live.triggers,
+      shadow: state.shadow.triggers,
+    });
     return state;
   },
 };
+
+/**
+ * The `t` section: trigger states of both modes without their null fields, and an events table for kept
+ * events history does not hold. A kept event is written as its eventId when history holds the same
+ * event or another trigger already wrote it.
+ */
+function encodeTriggers(
+  history: readonly StoredEvent[],
+  live: SpaceState['triggers'],
+  shadow: SpaceState['triggers'],
+): string {
+  let known: Map<string, StoredEvent> | null = null;
+  // No prototype: an eventId is any string, "__proto__" included, and must land as a plain key.
+  const table: Record<string, StoredEvent> = Object.create(null) as Record<string, StoredEvent>;
+  let tabled = 0;
+  const ref = (e: StoredEvent): StoredEvent | string => {
+    if (known === null) {
+      known = new Map();
+      for (const h of history) if (!known.has(h.eventId)) known.set(h.eventId, h);
+    }
+    const seen = known.get(e.eventId);
+    if (seen === undefined) {
+      known.set(e.eventId, e);
+      table[e.eventId] = e;
+      tabled += 1;
+      return e.eventId;
+    }
+    // The same id with other content (a producer reusing ids) stays inline: nothing is lost.
+    return seen === e || sameEvent(seen, e) ? e.eventId : e;
+  };
+  const space = (triggers: SpaceState['triggers']) => {
+    const out: Record<string, Partial<Record<keyof TriggerState, unknown>>> = {};
+    for (const [id, ts] of Object.entries(triggers)) {
+      const o: Partial<Record<keyof TriggerState, unknown>> = {};
+      if (ts.lastFiredAt !== null) o.lastFiredAt = ts.lastFiredAt;
+      if (ts.run) o.run = { ...ts.run, event: ref(ts.run.event) };
+      if (ts.absent) o.absent = { ...ts.absent, event: ref(ts.absent.event) };
+      if (ts.goal) o.goal = ts.goal;
+      out[id] = o;
+    }
+    return out;
+  };
+  const section: Record<string, unknown> = { live: space(live), shadow: space(shadow) };
+  if (tabled > 0) section.events = table;
+  return JSON.stringify(section);
+}
+
+/**
+ * True when `next` holds the trigger states `prev` held, unchanged: the same objects, or copies evaluation
+ * made to change them (copy on write) that ended equal, field by field.
+ */
+function sameTriggers(next: SpaceState['triggers'], prev: SpaceState['triggers']): boolean {
+  const ids = Object.keys(next);
+  if (ids.length !== Object.keys(prev).length) return false;
+  for (const id of ids) {
+    const a = next[id] as TriggerState;
+    const b = prev[id];
+    if (a === b) continue;
+    if (
+      b === undefined ||
+      a.lastFiredAt !== b.lastFiredAt ||
+      a.goal !== b.goal ||
+      a.absent !== b.absent ||
+      !sameRun(a.run, b.run)
+    )
+      return false;
+  }
+  return true;
+}
+
+function sameRun(a: TriggerState['run'], b: TriggerState['run']): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  return (
+    a.version === b.version &&
+    a.stepId === b.stepId &&
+    a.phase === b.phase &&
+    a.dueAt === b.dueAt &&
+    a.windowFrom === b.windowFrom &&
+    a.startedAt === b.startedAt &&
+    a.started === b.started &&
+    a.event === b.event &&
+    a.signalEventIds.length === b.signalEventIds.length &&
+    a.signalEventIds.every((id, i) => id === b.signalEventIds[i])
+  );
+}
 
 /**
  * How `next` follows from the stored history `prev`: `dropped` events removed from the front, then

@@ -4,13 +4,14 @@
   A conflict refuses that user's writes and no other's. A single Redis takes the whole batch in one call;
   on a Cluster each call carries one user, whose three keys share the user's hash tag.
 
-  KEYS[3i-2]  state hash of user i ({u:<id>}:s), fields r (revision) and d (state document)
+  KEYS[3i-2]  state hash of user i ({u:<id>}:s), fields r (revision), d (state document), p and t
   KEYS[3i-1]  decision list of user i ({u:<id>}:d)
   KEYS[3i]    history list of user i ({u:<id>}:h)
   ARGV[1]     most decisions kept (0 keeps none)
   then for each user i, in KEYS order:
     expected revision (0 when the user had no state); next document or "" (decisions only, no
-    compare-and-set, nothing else of the state written); time to live in ms (the decision list's is raised
+    compare-and-set, nothing else of the state written); the sections p and t, each "" when unchanged;
+    time to live in ms (the decision list's is raised
     to it, never lowered); history entries to drop from the front (-1: the whole list is replaced); number
     of history entries m to append, then the m entries; number of decisions n, then n decision JSONs
     (oldest first)
@@ -23,9 +24,9 @@ local out = {}
 local a = 2
 for i = 1, #KEYS / 3 do
   local state, log, history = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
-  local expected, doc, ttl, drop = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
-  local m = tonumber(ARGV[a + 4])
-  local entries = a + 5
+  local expected, doc, p, t = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local ttl, drop, m = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
+  local entries = a + 7
   local n = tonumber(ARGV[entries + m])
   local first = entries + m + 1
   a = first + n
@@ -36,6 +37,12 @@ for i = 1, #KEYS / 3 do
       status = 0
     else
       redis.call('HSET', state, 'r', current + 1, 'd', doc)
+      if p ~= '' then
+        redis.call('HSET', state, 'p', p)
+      end
+      if t ~= '' then
+        redis.call('HSET', state, 't', t)
+      end
       redis.call('PEXPIRE', state, ttl)
       if drop < 0 then
         redis.call('DEL', history)

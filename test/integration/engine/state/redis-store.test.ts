@@ -318,6 +318,27 @@ describe('RedisStateStore against a real Redis', () => {
       expect((await loadOne('h1')).history.map((e) => e.eventId)).toEqual(['early', 'b', 'c', 'd']);
     });
 
+    it('writes consent and trigger states only when they changed, and reads back what was written', async () => {
+      const first = { ...emptyUserState(), history: [event('a', 1)] };
+      first.consent = { offers: { status: 'granted', updatedAt: 1, source: 'cmp' } };
+      await save('h5', first, undefined);
+      const loaded = await loadOne('h5');
+      // Mark the stored sections: a write that leaves them alone keeps the marks.
+      await client.hset(users.keys.state('h5'), 'p', `${await client.hget(users.keys.state('h5'), 'p')} `);
+      const next = { ...loaded, history: [...loaded.history, event('b', 2)] };
+      await save('h5', next, loaded);
+      expect(await client.hget(users.keys.state('h5'), 'p')).toMatch(/ $/);
+      const again = await loadOne('h5');
+      expect(again).toEqual({ ...next, rev: 2 });
+      const revoked = {
+        ...again,
+        consent: { offers: { status: 'denied' as const, updatedAt: 3, source: 'cmp' } },
+      };
+      await save('h5', revoked, again);
+      expect(await client.hget(users.keys.state('h5'), 'p')).not.toMatch(/ $/);
+      expect((await loadOne('h5')).consent.offers?.status).toBe('denied');
+    });
+
     it('writes nothing of a refused user: document and history list stay as the winner left them', async () => {
       await save('h2', { ...emptyUserState(), history: [event('a', 1)] }, undefined);
       const loaded = await loadOne('h2');
@@ -343,6 +364,9 @@ describe('RedisStateStore against a real Redis', () => {
       expect(loaded).toEqual({ ...old, rev: 4 });
       await save('h4', { ...loaded, history: [...loaded.history, event('b', 2)] }, loaded);
       expect(await client.hget(users.keys.state('h4'), 'd')).not.toContain('"history"');
+      // Profile, consent and trigger states moved to their own fields too.
+      expect(await client.hget(users.keys.state('h4'), 'd')).not.toContain('"consent"');
+      expect(await client.hmget(users.keys.state('h4'), 'p', 't')).not.toContain(null);
       expect((await loadOne('h4')).history.map((e) => e.eventId)).toEqual(['a', 'b']);
     });
   });

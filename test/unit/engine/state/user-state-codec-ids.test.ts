@@ -34,8 +34,8 @@ describe('USER_STATE_CODEC with event ids that name Object.prototype members', (
     'gives back an event with id %s that only the events table holds',
     (id) => {
       const s = keeping(event(id), [event('other')]);
-      const { doc, history } = encode(s);
-      const back = decode(doc, history?.push ?? []);
+      const { doc, sections = {}, history } = encode(s);
+      const back = decode(doc, sections, history?.push ?? []);
       expect(back).toEqual(s);
       expect(Object.getPrototypeOf(back.live.triggers.t1?.absent?.event)).toBe(Object.prototype);
     },
@@ -44,8 +44,8 @@ describe('USER_STATE_CODEC with event ids that name Object.prototype members', (
   it.each(['__proto__', 'constructor', 'valueOf'])(
     'refuses a document whose id %s is in neither history nor the events table',
     (id) => {
-      const { doc } = encode(keeping(event(id), [event(id)]));
-      expect(() => decode(doc, [])).toThrow(EngineError);
+      const { doc, sections = {} } = encode(keeping(event(id), [event(id)]));
+      expect(() => decode(doc, sections, [])).toThrow(EngineError);
     },
   );
 });

@@ -6,32 +6,38 @@ import { EngineError } from '../../../../services/engine/errors';
 import { evaluate, inputUserId } from '../../../../services/engine/evaluate';
 import type { Input } from '../../../../services/engine/evaluate';
 import { emptyUserState, USER_STATE_CODEC } from '../../../../services/engine/state';
-import type { StoredEvent, UserState } from '../../../../services/engine/state';
+import type { SectionField, StoredEvent, UserState } from '../../../../services/engine/state';
 import { createTraffic } from '../../../../services/loadgen';
 
 const { encode, decode } = USER_STATE_CODEC;
 
-/** What Redis holds for one user: the document and the history list. */
+/** What Redis holds for one user: the document, the section fields and the history list. */
 interface Stored {
   doc: string;
+  sections: Partial<Record<SectionField, string>>;
   list: string[];
 }
 
 /** Applies a write to what Redis holds, as apply-users-n.lua does. */
 function write(stored: Stored | undefined, state: UserState, previous?: UserState): Stored {
-  const { doc, history } = encode(state, previous);
+  const { doc, sections, history } = encode(state, previous);
   const list = [...(stored?.list ?? [])];
   if (history?.drop === 'all') list.length = 0;
   else if (history) list.splice(0, history.drop);
   list.push(...(history?.push ?? []));
-  return { doc, list };
+  return { doc, sections: { ...stored?.sections, ...sections }, list };
 }
 
+const read = (stored: Stored): UserState => decode(stored.doc, stored.sections, stored.list);
+
 /** Encodes a state with no previous one and decodes it back. */
-const roundTrip = (s: UserState): UserState => {
-  const { doc, list } = write(undefined, s);
-  return decode(doc, list);
-};
+const roundTrip = (s: UserState): UserState => read(write(undefined, s));
+
+/** All the text a state written with no previous one puts in Redis. */
+const textOf = (stored: Stored) => [stored.doc, ...Object.values(stored.sections), ...stored.list].join('\n');
+
+/** The trigger section's JSON of a state written with no previous one. */
+const triggersOf = (s: UserState) => JSON.parse(encode(s).sections?.t ?? '{}') as Record<string, unknown>;
 
 /** The document's JSON of a state written with no previous one. */
 const docOf = (s: UserState) => JSON.parse(encode(s).doc) as Record<string, unknown>;
@@ -132,10 +138,10 @@ describe('USER_STATE_CODEC', () => {
     let keepingPlain = 0;
     let keepingCoded = 0;
     for (const s of states) {
-      const { doc, list } = write(undefined, s);
-      expect(decode(doc, list)).toEqual(s);
+      const stored = write(undefined, s);
+      expect(read(stored)).toEqual(s);
       const json = JSON.stringify(s).length;
-      const text = doc.length + list.reduce((n, e) => n + e.length, 0);
+      const text = textOf(stored).length - (1 + Object.keys(stored.sections).length + stored.list.length - 1);
       // At worst a one-event history pays for its contexts table.
       expect(text).toBeLessThanOrEqual(json + 32);
       plain += json;
@@ -156,12 +162,13 @@ describe('USER_STATE_CODEC', () => {
   it('writes history as a change against the state it was loaded from, and reads back every state', () => {
     const redis = new Map<string, Stored>();
     const kinds = { append: 0, drop: 0, all: 0 };
+    const rewritten = { p: 0, t: 0 };
     let pushed = 0;
     let whole = 0;
     realisticStates({
       load(id) {
         const stored = redis.get(id);
-        return stored && decode(stored.doc, stored.list);
+        return stored && read(stored);
       },
       save(id, next, loaded) {
         const { history } = encode(next, loaded);
@@ -172,15 +179,53 @@ describe('USER_STATE_CODEC', () => {
           pushed += history?.push.length ?? 0;
           whole += next.history.length;
         }
+        const { sections } = encode(next, loaded);
+        if (loaded) {
+          if (sections?.p !== undefined) rewritten.p += 1;
+          if (sections?.t !== undefined) rewritten.t += 1;
+        }
         const stored = write(redis.get(id), next, loaded);
         redis.set(id, stored);
-        expect(decode(stored.doc, stored.list)).toEqual(next);
+        expect(read(stored)).toEqual(next);
       },
     });
     // Users seen before: their history is appended to, not rewritten.
     expect(kinds.append).toBeGreaterThan(1000);
     expect(kinds.all).toBeLessThan(kinds.append / 20);
     expect(pushed).toBeLessThan(whole / 3);
+    // Profile and consent change on their own inputs only, close to two in five of this young traffic.
+    // (Trigger states change on most events of users this new: first fires, absence re-arms; the next
+    // test shows them left alone.)
+    const writes = kinds.append + kinds.drop + kinds.all;
+    expect(rewritten.p).toBeLessThan(writes / 2);
+    expect(rewritten.t).toBeGreaterThan(0);
+  });
+
+  it('writes profile, consent and trigger states only when they changed', () => {
+    const e = event('e1');
+    const loaded = roundTrip(keeping(e, [e]));
+    const same = { ...loaded, seen: ['x'], live: { ...loaded.live, triggers: { ...loaded.live.triggers } } };
+    expect(encode(same, loaded).sections).toEqual({});
+    // A copy made to change a trigger state that ends equal is no change either.
+    same.live.triggers.t1 = { ...loaded.live.triggers.t1! };
+    expect(encode(same, loaded).sections).toEqual({});
+    const fired = {
+      ...same,
+      live: {
+        ...same.live,
+        triggers: { ...same.live.triggers, t1: { ...same.live.triggers.t1!, lastFiredAt: 9 } },
+      },
+    };
+    expect(Object.keys(encode(fired, loaded).sections ?? {})).toEqual(['t']);
+    const consented = {
+      ...same,
+      consent: { ...same.consent, offers: { status: 'granted' as const, updatedAt: 1, source: 'cmp' } },
+    };
+    expect(Object.keys(encode(consented, loaded).sections ?? {})).toEqual(['p']);
+    const stored = write(write(undefined, loaded), consented, loaded);
+    expect(read(stored)).toEqual(consented);
+    // Dropping history events rewrites the trigger states: their references may name a dropped event.
+    expect(Object.keys(encode({ ...same, history: [] }, loaded).sections ?? {})).toEqual(['t']);
   });
 
   it('drops pruned events from the front and appends new ones', () => {
@@ -204,9 +249,9 @@ describe('USER_STATE_CODEC', () => {
     ];
     const loaded = roundTrip({ ...emptyUserState(), history: [a, b] });
     const next = { ...loaded, history: [loaded.history[0]!, late, loaded.history[1]!] };
-    const out = write({ doc: '', list: ['stale', 'entries'] }, next, loaded);
+    const out = write({ ...write(undefined, loaded), list: ['stale', 'entries'] }, next, loaded);
     expect(encode(next, loaded).history?.drop).toBe('all');
-    expect(decode(out.doc, out.list)).toEqual(next);
+    expect(read(out)).toEqual(next);
     expect(encode(next).history?.drop).toBe('all');
     // A state this codec did not decode (a new user's, or one from elsewhere) has no base either.
     expect(encode(next, { ...loaded }).history?.drop).toBe('all');
@@ -222,7 +267,7 @@ describe('USER_STATE_CODEC', () => {
     });
     let stored = write(undefined, { ...emptyUserState(), history: [event('e0', { context: ctx(0) })] });
     for (let n = 1; n <= 20; n++) {
-      const loaded = decode(stored.doc, stored.list);
+      const loaded = read(stored);
       // Keep the last two events: older contexts fall out of use.
       const next = {
         ...loaded,
@@ -234,7 +279,7 @@ describe('USER_STATE_CODEC', () => {
       const { history } = encode(next, loaded);
       stored = write(stored, next, loaded);
       const contexts = (JSON.parse(stored.doc) as { contexts: unknown[] }).contexts;
-      expect(decode(stored.doc, stored.list)).toEqual(next);
+      expect(read(stored)).toEqual(next);
       expect(contexts.length).toBeLessThanOrEqual(16);
       if (n > 1 && n < 16) expect(history?.drop).toBe(1);
       if (n === 16) {
@@ -246,9 +291,9 @@ describe('USER_STATE_CODEC', () => {
 
   it('writes an event kept by triggers as its id when history holds it, and shares it on decode', () => {
     const e = event('e1');
-    const { doc, list } = write(undefined, keeping(e, [e]));
-    expect([doc, ...list].join().split('"add_to_cart"')).toHaveLength(2);
-    const back = decode(doc, list);
+    const stored = write(undefined, keeping(e, [e]));
+    expect(textOf(stored).split('"add_to_cart"')).toHaveLength(2);
+    const back = read(stored);
     expect(back.live.triggers.t1?.absent?.event).toBe(back.history[0]);
     expect(back.shadow.triggers.t3?.run?.event).toBe(back.history[0]);
   });
@@ -256,10 +301,10 @@ describe('USER_STATE_CODEC', () => {
   it('keeps an event that history no longer holds once, in the events table', () => {
     const e = event('gone');
     const s = keeping(e, [event('other', { type: 'page_view' })]);
-    const { doc, list } = write(undefined, s);
-    expect(JSON.parse(doc).events).toEqual({ gone: e });
-    expect([doc, ...list].join().split('"add_to_cart"')).toHaveLength(2);
-    expect(decode(doc, list)).toEqual(s);
+    const stored = write(undefined, s);
+    expect(triggersOf(s).events).toEqual({ gone: e });
+    expect(textOf(stored).split('"add_to_cart"')).toHaveLength(2);
+    expect(read(stored)).toEqual(s);
   });
 
   it('keeps inline an event whose id history holds with other content', () => {
@@ -273,7 +318,7 @@ describe('USER_STATE_CODEC', () => {
       const t = keeping(other, [event('e1')]);
       expect(roundTrip(t)).toEqual(t);
     }
-    expect(encode(s).doc).toContain('sku-2');
+    expect(encode(s).sections?.t).toContain('sku-2');
     expect(roundTrip(s)).toEqual(s);
   });
 
@@ -288,43 +333,58 @@ describe('USER_STATE_CODEC', () => {
       event('e5', { context: tokyo }),
     ]);
     s.live.triggers.idle = { lastFiredAt: 5, run: null, absent: null, goal: null };
-    const { doc, list } = write(undefined, s);
+    const stored = write(undefined, s);
+    const { doc, list } = stored;
     expect(JSON.parse(doc).contexts).toEqual([berlin, tokyo]);
     expect(list.map((e) => (JSON.parse(e) as { context: unknown }).context)).toEqual([0, 0, 1, null, 1]);
-    expect(doc).not.toContain('"goal":null');
-    expect(doc).not.toContain('"history"');
-    const back = decode(doc, list);
+    expect(stored.sections.t).not.toContain('"goal":null');
+    for (const moved of ['"history"', '"consent"', '"triggers"']) expect(doc).not.toContain(moved);
+    const back = read(stored);
     expect(back).toEqual(s);
     expect(back.history[0]?.context).toBe(back.history[1]?.context);
   });
 
   it('refuses a document whose history refers to a context it does not hold', () => {
     const e = event('e1');
-    const { doc, list } = write(undefined, keeping(e, [e, event('e2')]));
-    const broken = { ...JSON.parse(doc), contexts: [] };
-    expect(() => decode(JSON.stringify(broken), list)).toThrow(/history event e1 refers to context 0/);
+    const stored = write(undefined, keeping(e, [e, event('e2')]));
+    const broken = { ...JSON.parse(stored.doc), contexts: [] };
+    expect(() => decode(JSON.stringify(broken), stored.sections, stored.list)).toThrow(
+      /history event e1 refers to context 0/,
+    );
   });
 
   it('decodes documents with their history inside (plain JSON, the codec before the list) and moves it out on the next write', () => {
     const e = event('e1');
     const s = keeping(e, [e]);
-    const legacy = decode(JSON.stringify(s), []);
+    const legacy = decode(JSON.stringify(s), {}, []);
     expect(legacy).toEqual(s);
-    const earlier = { ...docOf(s), history: [{ ...e, context: 0 }] };
-    const back = decode(JSON.stringify(earlier), []);
+    // This morning's codec: one document, history inside with contexts by index, triggers and consent too.
+    const t = triggersOf(s);
+    const earlier = {
+      ...docOf(s),
+      history: [{ ...e, context: 0 }],
+      profile: s.profile,
+      profileAt: s.profileAt,
+      consent: s.consent,
+      live: { ...s.live, triggers: t.live },
+      shadow: { ...s.shadow, triggers: t.shadow },
+    };
+    const back = decode(JSON.stringify(earlier), {}, []);
     expect(back).toEqual(s);
     const next = { ...back, history: [...back.history, event('e2', { occurredAt: 1_800_000_000_001 })] };
     const out = write(undefined, next, back);
-    expect(encode(next, back).history?.drop).toBe('all');
+    const encoded = encode(next, back);
+    expect(encoded.history?.drop).toBe('all');
+    expect(Object.keys(encoded.sections ?? {}).sort()).toEqual(['p', 't']);
     expect(out.list).toHaveLength(2);
-    expect(decode(out.doc, out.list)).toEqual(next);
+    expect(read(out)).toEqual(next);
   });
 
   it('refuses a document that refers to an event it does not hold, naming where', () => {
-    const { doc } = write(undefined, keeping(event('e1'), [event('e1')]));
+    const { doc, sections } = write(undefined, keeping(event('e1'), [event('e1')]));
     const err: unknown = (() => {
       try {
-        return decode(doc, []);
+        return decode(doc, sections, []);
       } catch (e) {
         return e;
       }
