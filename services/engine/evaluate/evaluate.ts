@@ -336,7 +336,6 @@ function onTimer(ctx: Ctx, id: string): void {
     return;
   }
   run.version = plan.version;
-  triggerState(ctx, space, triggerId);
   ctx.timers.set(timerId(space, 'run', triggerId), null);
   if (run.phase === 'defer') advance(ctx, plan, run, step, run.dueAt, run.windowFrom);
   else advance(ctx, plan, run, step + 1, run.dueAt, run.dueAt);

@@ -82,7 +82,9 @@ const CONTEXTS_MAX = 16;
  *   written on every state write.
  *
  * Documents with their history, profile, consent or trigger states inside (plain JSON, or this codec
- * before the list and the sections) decode unchanged, and their next write moves them out. Decoded
+ * before the list and the sections) decode unchanged, and their next write moves them out. An engine
+ * older than this format cannot read what it writes: upgrade every instance together. The state is
+ * split over two keys (`:s` and `:h`), so Redis must not evict keys (`maxmemory-policy noeviction`). Decoded
  * states share one object per event and per context, which is safe because evaluation never mutates
  * either.
  */
@@ -107,7 +109,10 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
     let history: EncodedState['history'];
     if (change !== null) {
       const push = state.history.slice(state.history.length - change.appended).map(entry);
-      if (contexts.length <= CONTEXTS_MAX) history = { drop: change.dropped, push };
+      // Rebuilt (with the whole list) once unused contexts pile up; a user whose history itself holds
+      // more distinct contexts than CONTEXTS_MAX keeps appending rather than rebuilding on every write.
+      if (contexts.length <= Math.max(CONTEXTS_MAX, 2 * state.history.length))
+        history = { drop: change.dropped, push };
     }
     if (history === undefined) {
       contexts.length = 0;
@@ -176,7 +181,10 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
     const resolve = (e: StoredEvent | string, where: string): StoredEvent => {
       if (typeof e !== 'string') return e;
       byId ??= new Map(history.map((h) => [h.eventId, h]));
-      const found = byId.get(e) ?? (Object.hasOwn(table, e) ? table[e] : undefined);
+      // The table first: it holds exactly the kept events history did not hold when `t` was written, and
+      // history may since have gained another event under the same id (a producer reusing ids) while `t`
+      // was left as it was.
+      const found = (Object.hasOwn(table, e) ? table[e] : undefined) ?? byId.get(e);
       if (found === undefined)
         throw new EngineError(
           'state_corrupt',

@@ -345,7 +345,10 @@ describe('RedisStateStore against a real Redis', () => {
       const winner = { ...loaded, history: [...loaded.history, event('w', 2)] };
       const loser = { ...loaded, history: [...loaded.history, event('l', 2), event('l2', 3)] };
       expect((await save('h2', winner, loaded)).conflicts).toEqual([]);
+      const hash = await client.hgetall(users.keys.state('h2'));
+      loser.consent = { offers: { status: 'denied', updatedAt: 9, source: 'cmp' } };
       expect((await save('h2', loser, loaded)).conflicts).toEqual(['h2']);
+      expect(await client.hgetall(users.keys.state('h2'))).toEqual(hash);
       expect((await loadOne('h2')).history.map((e) => e.eventId)).toEqual(['a', 'w']);
     });
 

@@ -81,6 +81,19 @@ const inputArb: fc.Arbitrary<{ input: Input; dt: number }> = fc.oneof(
         change: { userId: 'u1', purpose, status, updatedAt: 0, source: 'p' },
       },
     })),
+  fc
+    .record({
+      timezone: fc.option(fc.constantFrom('UTC', 'Asia/Tokyo'), { nil: null }),
+      tier: fc.constantFrom('gold', 'silver'),
+      dt: fc.integer({ min: 0, max: 40 }),
+    })
+    .map(({ timezone, tier, dt }) => ({
+      dt: dt * MIN,
+      input: {
+        kind: 'profile' as const,
+        update: { userId: 'u1', attributes: { timezone, tier }, updatedAt: 0 },
+      },
+    })),
 );
 
 /** Freezes `value` and everything it holds, so that any later mutation throws (modules are strict). */
@@ -110,7 +123,9 @@ function run(timeline: { input: Input; dt: number }[], frozen = false): Simulato
         ? { kind: 'event', event: { ...input.event, occurredAt: now + input.event.occurredAt * MIN } }
         : input.kind === 'consent'
           ? { kind: 'consent', change: { ...input.change, updatedAt: now } }
-          : input;
+          : input.kind === 'profile'
+            ? { kind: 'profile', update: { ...input.update, updatedAt: now } }
+            : input;
     s.send(concrete, now);
   }
   s.advanceTo(now + 2 * DAY);

@@ -289,6 +289,62 @@ describe('USER_STATE_CODEC', () => {
     }
   });
 
+  it('keeps appending for a user whose history holds more distinct contexts than the table limit', () => {
+    const ctx = (n: number) => ({ ...event('x').context!, userAgent: `ua/${n}` });
+    const many = Array.from({ length: 20 }, (_, n) =>
+      event(`e${n}`, { occurredAt: 1_000 + n, context: ctx(n) }),
+    );
+    let stored = write(undefined, { ...emptyUserState(), history: many });
+    for (let n = 20; n < 24; n++) {
+      const loaded = read(stored);
+      const next = {
+        ...loaded,
+        history: [...loaded.history, event(`e${n}`, { occurredAt: 1_000 + n, context: ctx(n) })],
+      };
+      expect(encode(next, loaded).history?.drop).toBe(0);
+      stored = write(stored, next, loaded);
+      expect(read(stored)).toEqual(next);
+    }
+  });
+
+  it('gives back the kept event, not a later history event reusing its id, when t was not rewritten', () => {
+    const kept = event('x', { occurredAt: 1 });
+    const s = keeping(kept, [event('other', { occurredAt: 2, type: 'page_view' })]);
+    let stored = write(undefined, s);
+    const loaded = read(stored);
+    const reused = event('x', { occurredAt: 3, properties: { productId: 'sku-9' } });
+    const next = { ...loaded, history: [...loaded.history, reused] };
+    expect(encode(next, loaded).sections?.t).toBeUndefined();
+    stored = write(stored, next, loaded);
+    const back = read(stored);
+    expect(back.live.triggers.t1?.absent?.event).toEqual(kept);
+    expect(back.history[1]).toEqual(reused);
+  });
+
+  it('decodes the format with the history list but profile, consent and triggers inside the document', () => {
+    const e = event('e1');
+    const s = {
+      ...keeping(e, [e]),
+      consent: { offers: { status: 'granted' as const, updatedAt: 1, source: 'cmp' } },
+    };
+    const current = write(undefined, s);
+    const t = JSON.parse(current.sections.t!) as { live: unknown; shadow: unknown };
+    const doc = JSON.parse(current.doc) as { live: object; shadow: object };
+    const earlier = {
+      ...doc,
+      profile: s.profile,
+      profileAt: s.profileAt,
+      consent: s.consent,
+      live: { ...doc.live, triggers: t.live },
+      shadow: { ...doc.shadow, triggers: t.shadow },
+    };
+    const back = decode(JSON.stringify(earlier), {}, current.list);
+    expect(back).toEqual(s);
+    const next = { ...back, seen: ['e1'] };
+    expect(Object.keys(encode(next, back).sections ?? {}).sort()).toEqual(['p', 't']);
+    expect(encode(next, back).history).toEqual({ drop: 0, push: [] });
+  });
+
   it('writes an event kept by triggers as its id when history holds it, and shares it on decode', () => {
     const e = event('e1');
     const stored = write(undefined, keeping(e, [e]));
