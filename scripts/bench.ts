@@ -121,27 +121,30 @@ async function scrape(port: number) {
   return parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
 }
 
+type Scrape = ReturnType<typeof parseMetrics>;
+
+/** How much each series of `name` (summed by label `by`; by null: one total under '') grew between two scrapes. */
+function growth(before: Scrape, after: Scrape, name: string, by: string | null): Map<string, number> {
+  const b = sumBy(before, name, by);
+  return new Map([...sumBy(after, name, by)].map(([k, v]) => [k, v - (b.get(k) ?? 0)]));
+}
+
 /**
  * Where phase 3's time went, from two scrapes of the engine: batches and mean ms per lane batch in each
  * stage (trigger_engine_seconds), and the mean ingest lag (broker append time - occurredAt: the time the
  * load generator's records spent before reaching the broker).
  */
-function stageBreakdown(before: ReturnType<typeof parseMetrics>, after: ReturnType<typeof parseMetrics>) {
-  const delta = (name: string, by: string | null) => {
-    const a = sumBy(after, name, by);
-    const b = sumBy(before, name, by);
-    return new Map([...a].map(([k, v]) => [k, v - (b.get(k) ?? 0)]));
-  };
-  const sums = delta('trigger_engine_seconds_sum', 'stage');
-  const counts = delta('trigger_engine_seconds_count', 'stage');
+function stageBreakdown(before: Scrape, after: Scrape) {
+  const sums = growth(before, after, 'trigger_engine_seconds_sum', 'stage');
+  const counts = growth(before, after, 'trigger_engine_seconds_count', 'stage');
   const out: Record<string, number> = {};
   for (const [stage, sum] of sums) {
     const n = counts.get(stage) ?? 0;
     if (n > 0) out[stage] = Number(((sum / n) * 1000).toFixed(2));
   }
   out.batches = counts.get('apply') ?? 0;
-  const lagSum = delta('trigger_ingest_lag_seconds_sum', null).get('') ?? 0;
-  const lagCount = delta('trigger_ingest_lag_seconds_count', null).get('') ?? 0;
+  const lagSum = growth(before, after, 'trigger_ingest_lag_seconds_sum', null).get('') ?? 0;
+  const lagCount = growth(before, after, 'trigger_ingest_lag_seconds_count', null).get('') ?? 0;
   out.ingest_lag = lagCount > 0 ? Number(((lagSum / lagCount) * 1000).toFixed(2)) : 0;
   return out;
 }
@@ -151,19 +154,16 @@ function stageBreakdown(before: ReturnType<typeof parseMetrics>, after: ReturnTy
  * all threads), decisions and activations, and the mean events per lane batch. Tells a drain and phase 3
  * apart when their rates disagree.
  */
-function workload(before: ReturnType<typeof parseMetrics>, after: ReturnType<typeof parseMetrics>) {
-  const delta = (name: string) =>
-    (sumBy(after, name, null).get('') ?? 0) - (sumBy(before, name, null).get('') ?? 0);
-  const events = delta('trigger_events_consumed_total');
-  const batches =
-    (sumBy(after, 'trigger_engine_seconds_count', 'stage').get('apply') ?? 0) -
-    (sumBy(before, 'trigger_engine_seconds_count', 'stage').get('apply') ?? 0);
+function workload(before: Scrape, after: Scrape) {
+  const total = (name: string) => growth(before, after, name, null).get('') ?? 0;
+  const events = total('trigger_events_consumed_total');
+  const batches = growth(before, after, 'trigger_engine_seconds_count', 'stage').get('apply') ?? 0;
   const per = (x: number, digits: number) => Number((x / Math.max(1, events)).toFixed(digits));
   return {
     events,
-    cpu_us_per_event: per(delta('process_cpu_seconds_total') * 1e6, 1),
-    decisions_per_event: per(delta('trigger_decisions_total'), 3),
-    activations_per_event: per(delta('trigger_activations_total'), 3),
+    cpu_us_per_event: per(total('process_cpu_seconds_total') * 1e6, 1),
+    decisions_per_event: per(total('trigger_decisions_total'), 3),
+    activations_per_event: per(total('trigger_activations_total'), 3),
     events_per_batch: Math.round(events / Math.max(1, batches)),
   };
 }
@@ -231,8 +231,7 @@ async function main(): Promise<void> {
     peakRss = Math.max(peakRss, sumBy(m, 'process_resident_memory_bytes', null).get('') ?? 0);
     return m;
   };
-  const consumedOf = (m: ReturnType<typeof parseMetrics>) =>
-    sumBy(m, 'trigger_events_consumed_total', null).get('') ?? 0;
+  const consumedOf = (m: Scrape) => sumBy(m, 'trigger_events_consumed_total', null).get('') ?? 0;
   // The engine consumes warm-up and backlog in one go. engine_eps is timed over the backlog part: from the
   // scrape that first sees the consumed count past the warm-up (without a warm-up: the first consumed
   // record) to the one that sees it reach the total; the warm-up rate, from the first consumed record to
@@ -244,7 +243,7 @@ async function main(): Promise<void> {
   let warmStartedAt = 0;
   let first = 0;
   let startedAt = 0;
-  let atCrossing: ReturnType<typeof parseMetrics> = [];
+  let atCrossing: Scrape = [];
   for (;;) {
     const m = await sampleRss();
     const c = consumedOf(m);
