@@ -40,6 +40,9 @@ interface UserEntry<S extends Revisioned, D> {
  * calls in the same pipeline: still one round trip, and a user never spans two calls.
  */
 const SCRIPT_ARGS_MAX = 20_000;
+/** KEYS each user adds to load-users-n.lua (state hash, history list) and apply-users-n.lua (+ decisions). */
+const LOAD_KEYS_PER_USER = 2;
+const APPLY_KEYS_PER_USER = 3;
 
 /** One partition's timer writes of a batch, one per member (the last write of a member wins). */
 type PartitionTimers = Map<string, { userId: string; dueAt: number | null }>;
@@ -87,7 +90,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     if (ids.length === 0) return out;
     // Cluster: one call per user (their keys live in different slots). Single Redis: one call (a few for a
     // batch beyond SCRIPT_ARGS_MAX).
-    const parts = this.cluster ? ids.map((id) => [id]) : chunks(ids, () => 1);
+    const parts = this.cluster ? ids.map((id) => [id]) : chunks(ids, () => LOAD_KEYS_PER_USER);
     const results = await this.run(
       parts.map(
         (part) => (p: Pipeline) =>
@@ -141,7 +144,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     // a batch beyond SCRIPT_ARGS_MAX arguments).
     const parts = this.cluster
       ? userIds.map((id) => [id])
-      : chunks(userIds, (id) => (users.get(id) as UserEntry<S, D>).args.length);
+      : chunks(userIds, (id) => APPLY_KEYS_PER_USER + (users.get(id) as UserEntry<S, D>).args.length);
     const userGroups = parts.map((part) => (p: Pipeline) => this.applyUsers(p, part, users));
     const results = await this.run([
       ...userGroups,

@@ -43,7 +43,7 @@ type Context = NonNullable<StoredEvent['context']>;
 interface StoredForm {
   /** The history as decoded (a copy of the array; the events themselves are shared with the state). */
   history: readonly StoredEvent[];
-  /** The contexts table its history entries refer to, and each context's key into it. */
+  /** The contexts table its history entries refer to. */
   contexts: readonly Context[];
   /** True when the history was inside the document (written before the history list existed). */
   inline: boolean;
