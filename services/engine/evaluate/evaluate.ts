@@ -111,25 +111,26 @@ export function evaluate(
  * the engine's CPU (docs/performance.md).
  */
 function cloneState(s: UserState): UserState {
-  const space = (x: SpaceState): SpaceState => ({
-    triggers: { ...x.triggers },
-    emissions: [...x.emissions],
-    audiences: [...x.audiences],
-  });
+  // Written out field by field (not `...s`): one object shape for every state evaluation builds.
   return {
-    ...s,
-    history: [...s.history],
-    seen: [...s.seen],
-    rate: [...s.rate],
-    bot: s.bot ? { ...s.bot } : null,
+    rev: s.rev,
+    v: s.v,
+    history: s.history.slice(),
+    seen: s.seen.slice(),
+    rate: s.rate.slice(),
+    bot: s.bot ? { from: s.bot.from, until: s.bot.until } : null,
     // Shared until onProfile / onConsent replace them: most inputs leave them alone, and the Redis
     // store writes them only when they are new objects.
     profile: s.profile,
     profileAt: s.profileAt,
     consent: s.consent,
-    live: space(s.live),
-    shadow: space(s.shadow),
+    live: cloneSpace(s.live),
+    shadow: cloneSpace(s.shadow),
   };
+}
+
+function cloneSpace(x: SpaceState): SpaceState {
+  return { triggers: { ...x.triggers }, emissions: x.emissions.slice(), audiences: x.audiences.slice() };
 }
 
 /** True when the state held the run or absence timer `id` (so disarming it is news to the index). */

@@ -140,25 +140,13 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
   },
 
   decode(text, sections, entries) {
-    type Triggers = SpaceState['triggers'];
-    type TriggersSection = { live?: Triggers; shadow?: Triggers; events?: Record<string, StoredEvent> };
-    const doc = JSON.parse(text) as Omit<UserState, 'history'> &
-      TriggersSection & {
-        history?: StoredEvent[];
-        contexts?: Context[];
-        live: Partial<SpaceState>;
-        shadow: Partial<SpaceState>;
-      };
+    const doc = JSON.parse(text) as StoredDoc;
     const p =
       sections.p === undefined
         ? null
         : (JSON.parse(sections.p) as Pick<UserState, 'profile' | 'profileAt' | 'consent'>);
     const t = sections.t === undefined ? null : (JSON.parse(sections.t) as TriggersSection);
-    // Before the section fields, all of it was in the document.
-    const table = (t ? t.events : doc.events) ?? {};
-    delete doc.events;
     const contexts = doc.contexts ?? [];
-    delete doc.contexts;
     const inline = doc.history !== undefined;
     const history =
       doc.history ?? (entries.length === 0 ? [] : (JSON.parse(`[${entries.join(',')}]`) as StoredEvent[]));
@@ -172,36 +160,28 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
         );
       e.context = c;
     }
-    const state = doc as unknown as UserState;
-    state.history = history;
-    if (p) Object.assign(state, p);
-    state.live.triggers = (t ? t.live : doc.live.triggers) ?? {};
-    state.shadow.triggers = (t ? t.shadow : doc.shadow.triggers) ?? {};
-    let byId: Map<string, StoredEvent> | null = null;
-    const resolve = (e: StoredEvent | string, where: string): StoredEvent => {
-      if (typeof e !== 'string') return e;
-      byId ??= new Map(history.map((h) => [h.eventId, h]));
-      // The table first: it holds exactly the kept events history did not hold when `t` was written, and
-      // history may since have gained another event under the same id (a producer reusing ids) while `t`
-      // was left as it was.
-      const found = (Object.hasOwn(table, e) ? table[e] : undefined) ?? byId.get(e);
-      if (found === undefined)
-        throw new EngineError(
-          'state_corrupt',
-          `A stored user state refers to event ${e} at ${where}, but neither its history nor its events table holds it.`,
-        );
-      return found;
+    // Before the section fields, all of it was in the document. A new object of one fixed shape rather
+    // than the parsed document with properties deleted and added: evaluation reads and copies it for
+    // every input, and V8 makes that slow on objects whose shape changed that way.
+    const kept: KeptEvents = {
+      table: (t ? t.events : doc.events) ?? {},
+      history,
+      byId: null,
     };
-    for (const space of [state.live, state.shadow]) {
-      for (const [id, ts] of Object.entries(space.triggers) as [string, TriggerState][]) {
-        ts.lastFiredAt ??= null;
-        ts.run ??= null;
-        ts.absent ??= null;
-        ts.goal ??= null;
-        if (ts.run) ts.run.event = resolve(ts.run.event, `${id}.run`);
-        if (ts.absent) ts.absent.event = resolve(ts.absent.event, `${id}.absent`);
-      }
-    }
+    const profileSource = p ?? doc;
+    const state: UserState = {
+      rev: doc.rev ?? 0,
+      v: 1,
+      history,
+      seen: doc.seen ?? [],
+      rate: doc.rate ?? [],
+      bot: doc.bot ?? null,
+      profile: profileSource.profile ?? {},
+      profileAt: profileSource.profileAt ?? {},
+      consent: profileSource.consent ?? {},
+      live: decodeSpace(doc.live, t ? t.live : doc.live.triggers, 'live', kept),
+      shadow: decodeSpace(doc.shadow, t ? t.shadow : doc.shadow.triggers, 'shadow', kept),
+    };
     storedForms.set(state, {
       history: history.slice(),
       contexts,
@@ -216,6 +196,60 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
     return state;
   },
 };
+
+type Triggers = SpaceState['triggers'];
+type TriggersSection = { live?: Triggers; shadow?: Triggers; events?: Record<string, StoredEvent> };
+/** The document `d` as stored, with what older formats also kept in it. */
+type StoredDoc = Partial<Omit<UserState, 'live' | 'shadow'>> & {
+  events?: Record<string, StoredEvent>;
+  contexts?: Context[];
+  live: Partial<SpaceState>;
+  shadow: Partial<SpaceState>;
+};
+/** Where a decoded trigger state's kept event (written as its eventId) is found. */
+interface KeptEvents {
+  table: Record<string, StoredEvent>;
+  history: readonly StoredEvent[];
+  byId: Map<string, StoredEvent> | null;
+}
+
+function decodeSpace(
+  stored: Partial<SpaceState>,
+  triggers: Triggers | undefined,
+  space: 'live' | 'shadow',
+  kept: KeptEvents,
+): SpaceState {
+  const out: Triggers = {};
+  if (triggers !== undefined) {
+    for (const id of Object.keys(triggers)) {
+      const ts = triggers[id] as Partial<TriggerState>;
+      const run = ts.run ?? null;
+      const absent = ts.absent ?? null;
+      if (run) run.event = keptEvent(kept, run.event, `${space}.${id}.run`);
+      if (absent) absent.event = keptEvent(kept, absent.event, `${space}.${id}.absent`);
+      out[id] = { lastFiredAt: ts.lastFiredAt ?? null, run, absent, goal: ts.goal ?? null };
+    }
+  }
+  return { triggers: out, emissions: stored.emissions ?? [], audiences: stored.audiences ?? [] };
+}
+
+function keptEvent(kept: KeptEvents, e: StoredEvent | string, where: string): StoredEvent {
+  if (typeof e !== 'string') return e;
+  // The table first: it holds exactly the kept events history did not hold when `t` was written, and
+  // history may since have gained another event under the same id (a producer reusing ids) while `t`
+  // was left as it was.
+  let found = Object.hasOwn(kept.table, e) ? kept.table[e] : undefined;
+  if (found === undefined) {
+    kept.byId ??= new Map(kept.history.map((h) => [h.eventId, h]));
+    found = kept.byId.get(e);
+  }
+  if (found === undefined)
+    throw new EngineError(
+      'state_corrupt',
+      `A stored user state refers to event ${e} at ${where}, but neither its history nor its events table holds it.`,
+    );
+  return found;
+}
 
 /**
  * The `t` section: trigger states of both modes without their null fields, and an events table for kept

@@ -447,6 +447,6 @@ describe('USER_STATE_CODEC', () => {
     })();
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).code).toBe('state_corrupt');
-    expect((err as Error).message).toMatch(/event e1 at t1\.absent/);
+    expect((err as Error).message).toMatch(/event e1 at live\.t1\.absent/);
   });
 });
