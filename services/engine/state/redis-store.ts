@@ -203,7 +203,9 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
   /** One user's part of apply-users-n.lua's ARGV (see the script). */
   private userArgs(e: UserEntry<S, D>): (string | number)[] {
     const w = e.write;
-    const encoded = w ? this.codec.encode({ ...w.next, rev: w.expectedRev + 1 }, w.previous) : null;
+    // The revision lives in hash field `r` (the script sets it) and a load reads it from there, so the
+    // state is encoded as it is.
+    const encoded = w ? this.codec.encode(w.next, w.previous) : null;
     const history = encoded?.history;
     const args: (string | number)[] = [
       w?.expectedRev ?? 0,

@@ -92,39 +92,38 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
   encode(state, previous) {
     const base = previous === undefined ? undefined : storedForms.get(previous);
     const change = base === undefined || base.inline ? null : historyChange(base.history, state.history);
-    const contexts = change === null ? [] : [...(base as StoredForm).contexts];
-    const contextIndex = new Map<string, number>();
-    contexts.forEach((c, i) => contextIndex.set(contextKey(c), i));
-    const entry = (e: StoredEvent): string => {
-      const c = e.context;
-      if (c === null || Object.keys(c).length !== CONTEXT_FIELDS) return JSON.stringify(e);
-      const key = contextKey(c);
-      let i = contextIndex.get(key);
-      if (i === undefined) {
-        i = contexts.push(c) - 1;
-        contextIndex.set(key, i);
-      }
-      return JSON.stringify({ ...e, context: i });
-    };
+    const contexts = new ContextTable(change === null ? [] : (base as StoredForm).contexts);
     let history: EncodedState['history'];
     if (change !== null) {
-      const push = state.history.slice(state.history.length - change.appended).map(entry);
+      const push: string[] = [];
+      for (let i = state.history.length - change.appended; i < state.history.length; i++)
+        push.push(contexts.entry(state.history[i] as StoredEvent));
       // Rebuilt (with the whole list) once unused contexts pile up; a user whose history itself holds
       // more distinct contexts than CONTEXTS_MAX keeps appending rather than rebuilding on every write.
-      if (contexts.length <= Math.max(CONTEXTS_MAX, 2 * state.history.length))
+      if (contexts.size <= Math.max(CONTEXTS_MAX, 2 * state.history.length))
         history = { drop: change.dropped, push };
     }
     if (history === undefined) {
-      contexts.length = 0;
-      contextIndex.clear();
-      history = { drop: 'all', push: state.history.map(entry) };
+      contexts.clear();
+      const push: string[] = [];
+      for (const e of state.history) push.push(contexts.entry(e));
+      history = { drop: 'all', push };
     }
 
-    const { history: _history, profile, profileAt, consent, live, shadow, ...core } = state;
-    const { triggers: liveTriggers, ...liveRest } = live;
-    const { triggers: shadowTriggers, ...shadowRest } = shadow;
-    const doc: Record<string, unknown> = { ...core, live: liveRest, shadow: shadowRest };
-    if (contexts.length > 0) doc.contexts = contexts;
+    const { profile, profileAt, consent, live, shadow } = state;
+    const liveTriggers = live.triggers;
+    const shadowTriggers = shadow.triggers;
+    // The document: everything but history, profile, consent and trigger states.
+    // No revision: the store keeps it in its own hash field.
+    const doc: StoredDoc = {
+      v: state.v,
+      seen: state.seen,
+      rate: state.rate,
+      bot: state.bot,
+      live: { emissions: live.emissions, audiences: live.audiences },
+      shadow: { emissions: shadow.emissions, audiences: shadow.audiences },
+    };
+    if (contexts.size > 0) doc.contexts = contexts.list;
     const sections: Partial<Record<SectionField, string>> = {};
     const whole = base === undefined || base.legacy;
     if (whole || profile !== base.profile || profileAt !== base.profileAt || consent !== base.consent)
@@ -261,40 +260,55 @@ function encodeTriggers(
   live: SpaceState['triggers'],
   shadow: SpaceState['triggers'],
 ): string {
-  let known: Map<string, StoredEvent> | null = null;
-  // No prototype: an eventId is any string, "__proto__" included, and must land as a plain key.
-  const table: Record<string, StoredEvent> = Object.create(null) as Record<string, StoredEvent>;
-  let tabled = 0;
-  const ref = (e: StoredEvent): StoredEvent | string => {
-    if (known === null) {
-      known = new Map();
-      for (const h of history) if (!known.has(h.eventId)) known.set(h.eventId, h);
-    }
-    const seen = known.get(e.eventId);
-    if (seen === undefined) {
-      known.set(e.eventId, e);
-      table[e.eventId] = e;
-      tabled += 1;
-      return e.eventId;
-    }
-    // The same id with other content (a producer reusing ids) stays inline: nothing is lost.
-    return seen === e || sameEvent(seen, e) ? e.eventId : e;
+  const refs: KeptRefs = { history, known: null, table: null };
+  const section: Record<string, unknown> = {
+    live: encodeSpace(live, refs),
+    shadow: encodeSpace(shadow, refs),
   };
-  const space = (triggers: SpaceState['triggers']) => {
-    const out: Record<string, Partial<Record<keyof TriggerState, unknown>>> = {};
-    for (const [id, ts] of Object.entries(triggers)) {
-      const o: Partial<Record<keyof TriggerState, unknown>> = {};
-      if (ts.lastFiredAt !== null) o.lastFiredAt = ts.lastFiredAt;
-      if (ts.run) o.run = { ...ts.run, event: ref(ts.run.event) };
-      if (ts.absent) o.absent = { ...ts.absent, event: ref(ts.absent.event) };
-      if (ts.goal) o.goal = ts.goal;
-      out[id] = o;
-    }
-    return out;
-  };
-  const section: Record<string, unknown> = { live: space(live), shadow: space(shadow) };
-  if (tabled > 0) section.events = table;
+  if (refs.table !== null) section.events = refs.table;
   return JSON.stringify(section);
+}
+
+/** The kept events of one `t` write: those history holds, and the table of those it does not. */
+interface KeptRefs {
+  history: readonly StoredEvent[];
+  known: Map<string, StoredEvent> | null;
+  /** No prototype: an eventId is any string, "__proto__" included, and must land as a plain key. */
+  table: Record<string, StoredEvent> | null;
+}
+
+function encodeSpace(triggers: SpaceState['triggers'], refs: KeptRefs) {
+  const out: Record<string, Partial<Record<keyof TriggerState, unknown>>> = {};
+  for (const id of Object.keys(triggers)) {
+    const ts = triggers[id] as TriggerState;
+    const o: Partial<Record<keyof TriggerState, unknown>> = {};
+    if (ts.lastFiredAt !== null) o.lastFiredAt = ts.lastFiredAt;
+    if (ts.run) o.run = { ...ts.run, event: keptRef(refs, ts.run.event) };
+    if (ts.absent) o.absent = { ...ts.absent, event: keptRef(refs, ts.absent.event) };
+    if (ts.goal) o.goal = ts.goal;
+    out[id] = o;
+  }
+  return out;
+}
+
+/**
+ * A kept event as written: its eventId when history holds the same event or another trigger already
+ * wrote it (the first writer puts events history does not hold in the table); the event itself when
+ * history holds another event under its id (a producer reusing ids): nothing is lost.
+ */
+function keptRef(refs: KeptRefs, e: StoredEvent): StoredEvent | string {
+  if (refs.known === null) {
+    refs.known = new Map();
+    for (const h of refs.history) if (!refs.known.has(h.eventId)) refs.known.set(h.eventId, h);
+  }
+  const seen = refs.known.get(e.eventId);
+  if (seen === undefined) {
+    refs.known.set(e.eventId, e);
+    refs.table ??= Object.create(null) as Record<string, StoredEvent>;
+    refs.table[e.eventId] = e;
+    return e.eventId;
+  }
+  return seen === e || sameEvent(seen, e) ? e.eventId : e;
 }
 
 /**
@@ -357,6 +371,59 @@ function historyChange(
   if (kept > next.length) return null;
   for (let i = 0; i < kept; i++) if (next[i] !== prev[dropped + i]) return null;
   return { dropped, appended: next.length - kept };
+}
+
+/**
+ * The contexts table of one write: the stored table (copied on first growth) and an index by content,
+ * built only when an entry is written.
+ */
+class ContextTable {
+  list: Context[];
+  private index: Map<string, number> | null = null;
+  private copied = false;
+
+  constructor(stored: readonly Context[]) {
+    this.list = stored as Context[];
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  clear(): void {
+    this.list = [];
+    this.copied = true;
+    this.index = new Map();
+  }
+
+  /** A history entry: the event as JSON with its context as an index into the table. */
+  entry(e: StoredEvent): string {
+    const c = e.context;
+    if (c === null || Object.keys(c).length !== CONTEXT_FIELDS) return JSON.stringify(e);
+    if (this.index === null) {
+      this.index = new Map();
+      for (let i = 0; i < this.list.length; i++) this.index.set(contextKey(this.list[i] as Context), i);
+    }
+    const key = contextKey(c);
+    let i = this.index.get(key);
+    if (i === undefined) {
+      if (!this.copied) {
+        this.list = this.list.slice();
+        this.copied = true;
+      }
+      i = this.list.push(c) - 1;
+      this.index.set(key, i);
+    }
+    return JSON.stringify({
+      eventId: e.eventId,
+      channel: e.channel,
+      type: e.type,
+      occurredAt: e.occurredAt,
+      sessionId: e.sessionId,
+      properties: e.properties,
+      context: i,
+    });
+  }
 }
 
 function contextKey(c: Context): string {
