@@ -3,7 +3,7 @@
  * deterministic: the same arguments always give the same result (DESIGN.md decision 2).
  */
 import type { SpaceState, StoredEvent, UserState } from '../state';
-import { emptyUserState } from '../state';
+import { emptyUserState, SEEN_IDS_MAX } from '../state';
 import { onAudienceEvent, removeMembership } from './audience';
 import { eventMatches } from './conditions';
 import type { Conversion, Ctx, Space, TimerChange, TriggerStatus } from './context';
@@ -199,8 +199,7 @@ function onExit(ctx: Ctx, plan: Plan, space: Space, e: StoredEvent): void {
 
 function onEvent(ctx: Ctx, input: EngineEvent): boolean {
   const state = ctx.state;
-  if (state.seen.includes(input.eventId) || state.history.some((h) => h.eventId === input.eventId))
-    return false;
+  if (isDuplicate(state, input.eventId)) return false;
   rememberSeen(state, input.eventId);
   recordRate(ctx, input.occurredAt);
   // Spec: events with context.bot never match; they only feed the rate and dedupe.
@@ -221,6 +220,16 @@ function onEvent(ctx: Ctx, input: EngineEvent): boolean {
   if (ctx.now - e.occurredAt > ctx.policies.latenessMaxMs) return true;
   for (const p of live) onSignalEvent(ctx, p, e);
   return true;
+}
+
+/**
+ * True when the user already had an event with this id. Every event goes into `seen` before history,
+ * so while `seen` was never trimmed (shorter than SEEN_IDS_MAX) it holds every id history does and
+ * history need not be searched.
+ */
+function isDuplicate(state: UserState, eventId: string): boolean {
+  if (state.seen.includes(eventId)) return true;
+  return state.seen.length >= SEEN_IDS_MAX && state.history.some((h) => h.eventId === eventId);
 }
 
 function onProfile(ctx: Ctx, u: ProfileUpdate): boolean {

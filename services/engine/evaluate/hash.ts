@@ -5,25 +5,32 @@
 
 const MASK16 = 0xffff;
 
+/** The running hash of fnv1a64Limbs as four 16-bit limbs, least significant first (module level: no closure per call). */
+const limbs = [0, 0, 0, 0];
+
+function step(byte: number): void {
+  const h0 = (limbs[0] as number) ^ byte;
+  const h1 = limbs[1] as number;
+  const h2 = limbs[2] as number;
+  const h3 = limbs[3] as number;
+  // Multiply by the FNV prime 0x100000001b3 = 2^40 + 0x1b3, limb by limb.
+  const t0 = h0 * 0x1b3;
+  const t1 = h1 * 0x1b3 + (t0 >>> 16);
+  const t2 = h2 * 0x1b3 + (t1 >>> 16) + ((h0 << 8) & MASK16);
+  const t3 = h3 * 0x1b3 + (t2 >>> 16) + ((h1 << 8) & MASK16) + (h0 >>> 8);
+  limbs[0] = t0 & MASK16;
+  limbs[1] = t1 & MASK16;
+  limbs[2] = t2 & MASK16;
+  limbs[3] = t3 & MASK16;
+}
+
 /** FNV-1a 64 of `text` as four 16-bit limbs, most significant first. */
 function fnv1a64Limbs(text: string): [number, number, number, number] {
   // Offset basis 0xcbf29ce484222325 in 16-bit limbs, least significant first.
-  let h0 = 0x2325;
-  let h1 = 0x8422;
-  let h2 = 0x9ce4;
-  let h3 = 0xcbf2;
-  const step = (byte: number) => {
-    h0 ^= byte;
-    // Multiply by the FNV prime 0x100000001b3 = 2^40 + 0x1b3, limb by limb.
-    const t0 = h0 * 0x1b3;
-    const t1 = h1 * 0x1b3 + (t0 >>> 16);
-    const t2 = h2 * 0x1b3 + (t1 >>> 16) + ((h0 << 8) & MASK16);
-    const t3 = h3 * 0x1b3 + (t2 >>> 16) + ((h1 << 8) & MASK16) + (h0 >>> 8);
-    h0 = t0 & MASK16;
-    h1 = t1 & MASK16;
-    h2 = t2 & MASK16;
-    h3 = t3 & MASK16;
-  };
+  limbs[0] = 0x2325;
+  limbs[1] = 0x8422;
+  limbs[2] = 0x9ce4;
+  limbs[3] = 0xcbf2;
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? 0;
     if (cp < 0x80) step(cp);
@@ -41,7 +48,7 @@ function fnv1a64Limbs(text: string): [number, number, number, number] {
       step(0x80 | (cp & 0x3f));
     }
   }
-  return [h3, h2, h1, h0];
+  return [limbs[3] as number, limbs[2] as number, limbs[1] as number, limbs[0] as number];
 }
 
 /** FNV-1a 64 of `text` as 16 lower-case hex digits. */

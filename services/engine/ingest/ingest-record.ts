@@ -23,26 +23,28 @@ export type IngestRecord = (record: SourceRecord) => IngestResult;
 export function createIngestRecord(options: { codec: AvroCodec; topics: TopicNames }): IngestRecord {
   const { codec, topics } = options;
   const inputs = inputTopicMap(topics);
+  // A function per rejected record only (a closure made per record costs tsx's keepNames a defineProperty).
+  const reject = (record: SourceRecord, reason: string, message: string): IngestResult => ({
+    ok: false,
+    reason,
+    message,
+    dlq: buildDlqRecord(topics.dlq, record, reason, message),
+  });
   return (record) => {
-    const reject = (reason: string, message: string): IngestResult => ({
-      ok: false,
-      reason,
-      message,
-      dlq: buildDlqRecord(topics.dlq, record, reason, message),
-    });
     const topic = inputs.get(record.topic);
-    if (topic === undefined) return reject('unknown_topic', `${record.topic} is not an input topic.`);
+    if (topic === undefined) return reject(record, 'unknown_topic', `${record.topic} is not an input topic.`);
     const decoded = decodeValue(codec, record.value);
-    if (!decoded.ok) return reject(decoded.reason, decoded.message);
+    if (!decoded.ok) return reject(record, decoded.reason, decoded.message);
     if (decoded.kind !== null && decoded.kind !== topic.kind) {
       return reject(
+        record,
         'schema_mismatch',
         `An Avro ${decoded.kind} arrived on ${record.topic}, which carries ${topic.kind} records.`,
       );
     }
     const key = record.key === null ? null : record.key.toString('utf8');
     const validated = validateInput(topic, decoded.value, key);
-    if (!validated.ok) return reject(validated.reason, validated.message);
+    if (!validated.ok) return reject(record, validated.reason, validated.message);
     return { ok: true, input: validated.input, encoding: decoded.encoding };
   };
 }

@@ -1,4 +1,5 @@
 import { evaluate, indexPlans } from '../../../../services/engine/evaluate';
+import { SEEN_IDS_MAX } from '../../../../services/engine/state';
 import { action, cond, DAY, ev, event, HOUR, MIN, outcomes, plan, policies, sim, T0, wait } from './helpers';
 
 const pricing = (over = {}) =>
@@ -21,6 +22,20 @@ describe('duplicates and input handling', () => {
     expect(r.changed).toBe(false);
     expect(r.decisions).toEqual([]);
     expect(r.state).toBe(before);
+    expect(outcomes(s)).toEqual(['trig:action:fired']);
+  });
+
+  it('an id trimmed from the seen list is still a duplicate while history holds its event', () => {
+    const s = sim([plan({ cooldownMs: 0 })]);
+    const e = event({ eventId: 'kept' });
+    s.send({ kind: 'event', event: e }, T0);
+    // More events than the seen list keeps, of a type no plan mentions (so not in history).
+    for (let i = 0; i <= SEEN_IDS_MAX; i++) s.send(ev({ type: 'other', eventId: `o${i}` }), T0 + 1);
+    const state = s.states.get('u1');
+    expect(state?.seen).not.toContain('kept');
+    expect(state?.history.map((h) => h.eventId)).toEqual(['kept']);
+    const r = s.send({ kind: 'event', event: e }, T0 + 2);
+    expect(r.changed).toBe(false);
     expect(outcomes(s)).toEqual(['trig:action:fired']);
   });
 
