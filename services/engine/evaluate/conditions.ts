@@ -95,7 +95,12 @@ export function eventMatches(m: EventMatcher, e: StoredEvent): boolean {
   if (!m.eventTypes.has(e.type)) return false;
   if (m.channel !== null && m.channel !== e.channel) return false;
   if (e.context?.bot) return false;
-  return conditionsHold(m.where, (p) => eventField(e, p));
+  // conditionsHold written out: this runs for every history event a count or look-back scans.
+  for (const c of m.where) {
+    const v = eventField(e, c.path);
+    for (const op of c.ops) if (!holds(op, v)) return false;
+  }
+  return true;
 }
 
 /** True when the profile satisfies every condition (path = attribute name). */
@@ -134,6 +139,18 @@ export function firstAfter(history: readonly StoredEvent[], t: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if ((history[mid] as StoredEvent).occurredAt > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Index of the first event with occurredAt >= t in a history sorted by occurredAt (binary search). */
+export function firstAtOrAfter(history: readonly StoredEvent[], t: number): number {
+  let lo = 0;
+  let hi = history.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((history[mid] as StoredEvent).occurredAt >= t) hi = mid;
     else lo = mid + 1;
   }
   return lo;

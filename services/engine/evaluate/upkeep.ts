@@ -2,8 +2,9 @@
  * Keeping the user state bounded: seen ids, the bot rate, history pruned to the look-back plans need,
  * emissions to the longest cap period, expired goal windows and empty trigger states dropped.
  */
-import type { UserState } from '../state';
+import type { SpaceState, TriggerState, UserState } from '../state';
 import { HISTORY_MAX, SEEN_IDS_MAX } from '../state';
+import { firstAtOrAfter } from './conditions';
 import type { Ctx } from './context';
 import type { PlanSet } from './plan-set';
 import type { PoliciesPlan } from './plan';
@@ -51,23 +52,29 @@ export function prune(ctx: Ctx): void {
   const s = ctx.state;
   const { now, policies, set } = ctx;
   const horizon = now - set.historyLookbackMs - policies.latenessMaxMs;
-  s.history = s.history.filter((e) => e.occurredAt >= horizon);
-  if (s.history.length > HISTORY_MAX) s.history = s.history.slice(-HISTORY_MAX);
+  // History is sorted by occurredAt: what falls out of the look-back is a prefix.
+  const keep = Math.max(firstAtOrAfter(s.history, horizon), s.history.length - HISTORY_MAX);
+  if (keep > 0) s.history = s.history.slice(keep);
   if (s.bot && s.bot.until < now - policies.latenessMaxMs) s.bot = null;
   const capFrom = now - longestCapMs(set, policies);
-  for (const space of [s.live, s.shadow]) {
+  pruneSpace(s.live, ctx, capFrom);
+  pruneSpace(s.shadow, ctx, capFrom);
+}
+
+function pruneSpace(space: SpaceState, ctx: Ctx, capFrom: number): void {
+  const { now, policies, set } = ctx;
+  if (space.emissions.some((e) => e.at <= capFrom))
     space.emissions = space.emissions.filter((e) => e.at > capFrom);
-    for (const [id, ts] of Object.entries(space.triggers)) {
-      const goal = ts.goal && ts.goal.until < now - policies.latenessMaxMs ? null : ts.goal;
-      const plan = set.byId.get(id);
-      const cooling =
-        ts.lastFiredAt !== null && (!plan || now - ts.lastFiredAt < plan.suppression.cooldownMs);
-      const lastFiredAt = cooling ? ts.lastFiredAt : null;
-      // A changed trigger state is replaced, not mutated: it may be shared with the state evaluated from.
-      if (lastFiredAt === null && !ts.run && !ts.absent && !goal) delete space.triggers[id];
-      else if (goal !== ts.goal || lastFiredAt !== ts.lastFiredAt)
-        space.triggers[id] = { ...ts, goal, lastFiredAt };
-    }
+  for (const id of Object.keys(space.triggers)) {
+    const ts = space.triggers[id] as TriggerState;
+    const goal = ts.goal && ts.goal.until < now - policies.latenessMaxMs ? null : ts.goal;
+    const plan = set.byId.get(id);
+    const cooling = ts.lastFiredAt !== null && (!plan || now - ts.lastFiredAt < plan.suppression.cooldownMs);
+    const lastFiredAt = cooling ? ts.lastFiredAt : null;
+    // A changed trigger state is replaced, not mutated: it may be shared with the state evaluated from.
+    if (lastFiredAt === null && !ts.run && !ts.absent && !goal) delete space.triggers[id];
+    else if (goal !== ts.goal || lastFiredAt !== ts.lastFiredAt)
+      space.triggers[id] = { ...ts, goal, lastFiredAt };
   }
 }
 

@@ -41,7 +41,7 @@ type Context = NonNullable<StoredEvent['context']>;
 
 /** What a decoded state was stored as: the base its next write is diffed against. */
 interface StoredForm {
-  /** The history as decoded (a copy of the array; the events themselves are shared with the state). */
+  /** The history as decoded (the state's own array: evaluation never changes a state it is given). */
   history: readonly StoredEvent[];
   /** The contexts table its history entries refer to. */
   contexts: readonly Context[];
@@ -182,7 +182,8 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
       shadow: decodeSpace(doc.shadow, t ? t.shadow : doc.shadow.triggers, 'shadow', kept),
     };
     storedForms.set(state, {
-      history: history.slice(),
+      // Not a copy: evaluation never changes the state it is given (it copies what it changes).
+      history,
       contexts,
       inline,
       legacy: p === null || t === null,

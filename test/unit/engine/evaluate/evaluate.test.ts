@@ -1,5 +1,5 @@
 import { evaluate, indexPlans } from '../../../../services/engine/evaluate';
-import { SEEN_IDS_MAX } from '../../../../services/engine/state';
+import { HISTORY_MAX, SEEN_IDS_MAX } from '../../../../services/engine/state';
 import { action, cond, DAY, ev, event, HOUR, MIN, outcomes, plan, policies, sim, T0, wait } from './helpers';
 
 const pricing = (over = {}) =>
@@ -37,6 +37,28 @@ describe('duplicates and input handling', () => {
     const r = s.send({ kind: 'event', event: e }, T0 + 2);
     expect(r.changed).toBe(false);
     expect(outcomes(s)).toEqual(['trig:action:fired']);
+  });
+
+  it('history keeps events from the look-back horizon on, and at most HISTORY_MAX of the newest', () => {
+    const plans = [plan({ after: [cond('signup', DAY)] })];
+    const lookback = indexPlans(plans).historyLookbackMs + HOUR; // + lateness.max
+    const s = sim(plans);
+    s.send(ev({ type: 'signup', eventId: 'old', occurredAt: T0 }), T0);
+    s.send(ev({ type: 'signup', eventId: 'new', occurredAt: T0 + 1 }), T0 + 1);
+    const ids = () => s.states.get('u1')?.history.map((h) => h.eventId);
+    // An event exactly at the horizon stays; one millisecond later it is gone.
+    s.send(ev({ type: 'other' }), T0 + lookback);
+    expect(ids()).toEqual(['old', 'new']);
+    s.send(ev({ type: 'signup', eventId: 'later', occurredAt: T0 + lookback }), T0 + lookback + 1);
+    expect(ids()).toEqual(['new', 'later']);
+
+    const many = sim(plans);
+    for (let i = 0; i < HISTORY_MAX + 3; i++)
+      many.send(ev({ type: 'signup', eventId: `s${i}`, occurredAt: T0 + i }), T0 + i);
+    const kept = many.states.get('u1')?.history.map((h) => h.eventId) ?? [];
+    expect(kept).toHaveLength(HISTORY_MAX);
+    expect(kept[0]).toBe('s3');
+    expect(kept.at(-1)).toBe(`s${HISTORY_MAX + 2}`);
   });
 
   it('an event of a type no plan mentions is not kept in history', () => {
