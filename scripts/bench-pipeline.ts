@@ -56,10 +56,7 @@ async function main(): Promise<void> {
   // What Redis would hold per user: the document and the history list (joined by newlines, which JSON
   // text never holds: thousands of small live strings would cost this process's collector what they
   // cost Redis, not the engine, which gets them fresh from each reply).
-  const stored = new Map<
-    string,
-    { doc: string; sections: Partial<Record<SectionField, string>>; history: string }
-  >();
+  const stored = new Map<string, StoredUser>();
   const ns = { decode: 0n, load: 0n, evaluate: 0n, record: 0n, encode: 0n };
   const out = { inputs: 0, decisions: 0, activations: 0, stateBytes: 0, decisionBytes: 0, kafkaBytes: 0 };
   const lap = (stage: keyof typeof ns, since: bigint) => {
@@ -144,7 +141,54 @@ async function main(): Promise<void> {
       `redis_bytes=${Math.round(per(out.stateBytes + out.decisionBytes))} (state ${Math.round(per(out.stateBytes))}) ` +
       `kafka_bytes=${Math.round(per(out.kafkaBytes))}\n`,
   );
+  if (process.argv.includes('--sizes')) process.stdout.write(storedSizes(stored.values()));
 }
+
+/**
+ * --sizes: median and 90th percentile bytes of each part of the stored states (and of the document's
+ * fields), then the µs per stored state that parsing each part and decoding the whole take.
+ */
+function storedSizes(states: Iterable<StoredUser>): string {
+  const all = [...states];
+  const parts = new Map<string, number[]>();
+  const add = (name: string, n: number) => {
+    const list = parts.get(name) ?? [];
+    list.push(n);
+    parts.set(name, list);
+  };
+  for (const s of all) {
+    add('doc', s.doc.length);
+    add('p', s.sections.p?.length ?? 0);
+    add('t', s.sections.t?.length ?? 0);
+    add('history', s.history.length);
+    for (const [k, v] of Object.entries(JSON.parse(s.doc) as Record<string, unknown>))
+      add(`doc.${k}`, JSON.stringify(v).length);
+  }
+  const q = (xs: number[], f: number) => xs.sort((a, b) => a - b)[Math.floor(f * (xs.length - 1))] ?? 0;
+  const lines = [...parts].map(([name, xs]) => `pipeline: bytes ${name} p50=${q(xs, 0.5)} p90=${q(xs, 0.9)}`);
+  const list = (s: StoredUser) => (s.history === '' ? [] : s.history.split('\n'));
+  const timings: [string, (s: StoredUser) => unknown][] = [
+    ['parse doc', (s) => JSON.parse(s.doc)],
+    ['parse p', (s) => s.sections.p && JSON.parse(s.sections.p)],
+    ['parse t', (s) => s.sections.t && JSON.parse(s.sections.t)],
+    ['parse history', (s) => JSON.parse(`[${list(s).join(',')}]`)],
+    ['decode', (s) => CODEC.decode(s.doc, s.sections, list(s))],
+  ];
+  // The second round is reported: the first warms up.
+  const us: string[] = [];
+  for (let round = 0; round < 2; round++) {
+    us.length = 0;
+    for (const [name, f] of timings) {
+      const t0 = process.hrtime.bigint();
+      for (const s of all) f(s);
+      us.push(`${name}=${(Number(process.hrtime.bigint() - t0) / 1000 / all.length).toFixed(1)}`);
+    }
+  }
+  lines.push(`pipeline: µs per stored state ${us.join(' ')}`);
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+type StoredUser = { doc: string; sections: Partial<Record<SectionField, string>>; history: string };
 
 main().catch((err: unknown) => {
   process.stderr.write(`bench-pipeline failed: ${err instanceof Error ? err.stack : String(err)}\n`);
