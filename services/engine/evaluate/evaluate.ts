@@ -3,7 +3,7 @@
  * deterministic: the same arguments always give the same result (DESIGN.md decision 2).
  */
 import type { SpaceState, StoredEvent, UserState } from '../state';
-import { emptyUserState, SEEN_IDS_MAX } from '../state';
+import { emptyUserState, SEEN_IDS_MAX, storedEventWith } from '../state';
 import { onAudienceEvent, removeMembership } from './audience';
 import { eventMatches } from './conditions';
 import type { Conversion, Ctx, Space, TimerChange, TriggerStatus } from './context';
@@ -141,15 +141,7 @@ function hadTimer(state: UserState, id: string): boolean {
 }
 
 function stored(e: EngineEvent): StoredEvent {
-  return {
-    eventId: e.eventId,
-    channel: e.channel,
-    type: e.type,
-    occurredAt: e.occurredAt,
-    sessionId: e.sessionId,
-    properties: e.properties,
-    context: e.context,
-  };
+  return storedEventWith(e, e.context);
 }
 
 /** Goal attribution: a goal event in (from, until] of an open goal window converts once. */

@@ -14,7 +14,7 @@ export type {
   TriggerState,
   UserState,
 } from './model';
-export { emptyUserState, HISTORY_MAX, SEEN_IDS_MAX } from './model';
+export { emptyUserState, HISTORY_MAX, SEEN_IDS_MAX, storedEventWith } from './model';
 export type { ApplyResult, DueTimer, Revisioned, StateStore, StateWrite, TimerWrite } from './store';
 export { MemoryStateStore } from './memory';
 export { parseTimerMember, redisKeys, timerMember } from './keys';

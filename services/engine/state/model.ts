@@ -24,6 +24,25 @@ export interface StoredEvent {
   } | null;
 }
 
+/**
+ * An event's stored fields in one fixed order (so every stored event has one object shape), with the
+ * context given: the event's own, or what a codec writes in its place.
+ */
+export function storedEventWith<C>(
+  e: Omit<StoredEvent, 'context'>,
+  context: C,
+): Omit<StoredEvent, 'context'> & { context: C } {
+  return {
+    eventId: e.eventId,
+    channel: e.channel,
+    type: e.type,
+    occurredAt: e.occurredAt,
+    sessionId: e.sessionId,
+    properties: e.properties,
+    context,
+  };
+}
+
 /** The latest consent record of one purpose (an older updatedAt never overwrites a newer one). */
 export interface ConsentRecord {
   status: 'granted' | 'denied';

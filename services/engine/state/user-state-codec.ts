@@ -1,5 +1,6 @@
 import { EngineError } from '../errors';
 import type { SpaceState, StoredEvent, TriggerState, UserState } from './model';
+import { storedEventWith } from './model';
 
 /**
  * Fields of the user's state hash a codec may keep parts of the state in, besides the document `d`:
@@ -415,15 +416,7 @@ class ContextTable {
       i = this.list.push(c) - 1;
       this.index.set(key, i);
     }
-    return JSON.stringify({
-      eventId: e.eventId,
-      channel: e.channel,
-      type: e.type,
-      occurredAt: e.occurredAt,
-      sessionId: e.sessionId,
-      properties: e.properties,
-      context: i,
-    });
+    return JSON.stringify(storedEventWith(e, i));
   }
 }
 
