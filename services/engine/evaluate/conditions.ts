@@ -134,23 +134,22 @@ export function historyHolds(
 
 /** Index of the first event with occurredAt > t in a history sorted by occurredAt (binary search). */
 export function firstAfter(history: readonly StoredEvent[], t: number): number {
-  let lo = 0;
-  let hi = history.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((history[mid] as StoredEvent).occurredAt > t) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+  return firstFrom(history, t, false);
 }
 
 /** Index of the first event with occurredAt >= t in a history sorted by occurredAt (binary search). */
 export function firstAtOrAfter(history: readonly StoredEvent[], t: number): number {
+  return firstFrom(history, t, true);
+}
+
+/** The one binary search of both: occurredAt > t, or >= t when `inclusive` (no closure: a hot path). */
+function firstFrom(history: readonly StoredEvent[], t: number, inclusive: boolean): number {
   let lo = 0;
   let hi = history.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((history[mid] as StoredEvent).occurredAt >= t) hi = mid;
+    const at = (history[mid] as StoredEvent).occurredAt;
+    if (at > t || (inclusive && at === t)) hi = mid;
     else lo = mid + 1;
   }
   return lo;
