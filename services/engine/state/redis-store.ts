@@ -95,7 +95,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
       parts.map(
         (part) => (p: Pipeline) =>
           (p as ScriptPipeline)[SCRIPT.loadUsers.command](
-            2 * part.length,
+            LOAD_KEYS_PER_USER * part.length,
             ...part.flatMap((id) => [this.keys.state(id), this.keys.history(id)]),
           ),
       ),
