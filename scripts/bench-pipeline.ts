@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     });
   }
 
-  // What Redis would hold per user: the document and the history list (joined by newlines, which JSON
+  // What Redis would hold per user: the document, the section fields and the history list (joined by newlines, which JSON
   // text never holds: thousands of small live strings would cost this process's collector what they
   // cost Redis, not the engine, which gets them fresh from each reply).
   const stored = new Map<string, StoredUser>();
