@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 
 /** Repository root (scripts/ is one level down). */
@@ -12,15 +14,23 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Spawns `node ...nodeArgs --import tsx <script> ...args` from the repository root. */
+/**
+ * Spawns `node ...nodeArgs --import tsx <script> ...args` from the repository root; with `nice`, under
+ * `nice -n <nice>`, so every thread of the process has that niceness from the start (Linux applies
+ * setpriority to one thread only: renicing a running Node process leaves its helper threads, the
+ * garbage collector's among them, at the old priority).
+ */
 export function spawnTs(
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
   stdio: 'pipe' | 'inherit' = 'pipe',
   nodeArgs: string[] = [],
+  nice?: number,
 ): Child {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
+  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', script, ...args];
+  if (nice !== undefined) command.unshift('nice', '-n', String(nice));
+  const proc = spawn(command[0] as string, command.slice(1), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', stdio, stdio],
@@ -38,6 +48,20 @@ export function spawnTs(
         proc.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * Sets the niceness of every thread of a running process (Linux: /proc/<pid>/task). Threads it starts
+ * later inherit the niceness of the thread that starts them.
+ */
+export function reniceAllThreads(pid: number, nice: number): void {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      setPriority(Number(tid), nice);
+    } catch {
+      // the thread ended in between
+    }
+  }
 }
 
 /** A free TCP port on loopback (bound, read, released). */

@@ -12,6 +12,11 @@ export interface LoadgenOptions {
   seed: number;
   /** Greatest collector delay in ms by which events are backdated (see TrafficOptions.maxLagMs). */
   lagMs: number;
+  /**
+   * Records of the seed's traffic to pass over before sending (generated, not sent): continues traffic
+   * that another producer sent the first `skip` records of (the benchmark's phase 3).
+   */
+  skip: number;
 }
 
 export const LOADGEN_DEFAULTS: Readonly<LoadgenOptions> = Object.freeze({
@@ -22,10 +27,11 @@ export const LOADGEN_DEFAULTS: Readonly<LoadgenOptions> = Object.freeze({
   prefix: '',
   seed: 1,
   lagMs: 0,
+  skip: 0,
 });
 
 export const USAGE =
-  'usage: loadgen [--brokers 127.0.0.1:9092] [--users 5000] [--rate 500] [--seconds 60] [--prefix P] [--seed 1] [--lag-ms 0]';
+  'usage: loadgen [--brokers 127.0.0.1:9092] [--users 5000] [--rate 500] [--seconds 60] [--prefix P] [--seed 1] [--lag-ms 0] [--skip 0]';
 
 const FLAGS: Record<string, keyof LoadgenOptions> = {
   '--brokers': 'brokers',
@@ -35,15 +41,17 @@ const FLAGS: Record<string, keyof LoadgenOptions> = {
   '--prefix': 'prefix',
   '--seed': 'seed',
   '--lag-ms': 'lagMs',
+  '--skip': 'skip',
 };
 
-/** At least 1: users, rate. At least 0: seconds, seed, lagMs. Integers all. */
+/** At least 1: users, rate. At least 0: seconds, seed, lagMs, skip. Integers all. */
 const MIN: Partial<Record<keyof LoadgenOptions, number>> = {
   users: 1,
   rate: 1,
   seconds: 0,
   seed: 0,
   lagMs: 0,
+  skip: 0,
 };
 
 /** Parses `--flag value` pairs; an unknown flag, a missing value or a bad number is an error sentence. */

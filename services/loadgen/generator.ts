@@ -261,37 +261,50 @@ export function createTraffic(opts: TrafficOptions) {
       return users[Number(userId.slice('user-'.length))]?.kind;
     },
     /** The next `n` records at time `now` (epoch ms), in production order. */
-    next(n: number, now: number): TrafficRecord[] {
-      const out: TrafficRecord[] = [];
-      while (out.length < n) {
-        const u = users[Math.floor(rand() * users.length)] as UserModel;
-        if (!u.onboarded) {
-          u.onboarded = true;
-          out.push(...onboarding(u, now));
-          continue;
-        }
-        if (rand() < malformedShare) out.push(malformed(u, now));
-        else if (rand() < revokeShare) {
-          out.push({
-            kind: 'consent',
-            channel: null,
-            key: u.id,
-            malformed: false,
-            value: {
-              userId: u.id,
-              purpose: pick(rand, PURPOSES),
-              status: rand() < 0.5 ? 'denied' : 'granted',
-              updatedAt: now,
-              source: 'preference-center',
-            },
-          });
-        } else if (u.kind === 'burst_bot') {
-          for (let i = 0; i < burstSize; i++) out.push(journeyStep(u, now));
-        } else if (u.kind === 'flagged_bot') {
-          for (let i = 0; i < 5; i++) out.push(journeyStep(u, now));
-        } else out.push(journeyStep(u, now));
-      }
-      return out;
+    next,
+    /**
+     * Advances past the next `n` records, generating and dropping them; returns how many it dropped.
+     * A call to `next` ends after the step that reaches its count (a new user's onboarding is five
+     * records, a bot's burst twelve), so `skip(n)` lands where `next` calls that returned `n` records in
+     * all ended: a second process continues the same traffic from there (the benchmark's phase 3).
+     */
+    skip(n: number): number {
+      let dropped = 0;
+      while (dropped < n) dropped += next(Math.min(2000, n - dropped), 0).length;
+      return dropped;
     },
   };
+
+  function next(n: number, now: number): TrafficRecord[] {
+    const out: TrafficRecord[] = [];
+    while (out.length < n) {
+      const u = users[Math.floor(rand() * users.length)] as UserModel;
+      if (!u.onboarded) {
+        u.onboarded = true;
+        out.push(...onboarding(u, now));
+        continue;
+      }
+      if (rand() < malformedShare) out.push(malformed(u, now));
+      else if (rand() < revokeShare) {
+        out.push({
+          kind: 'consent',
+          channel: null,
+          key: u.id,
+          malformed: false,
+          value: {
+            userId: u.id,
+            purpose: pick(rand, PURPOSES),
+            status: rand() < 0.5 ? 'denied' : 'granted',
+            updatedAt: now,
+            source: 'preference-center',
+          },
+        });
+      } else if (u.kind === 'burst_bot') {
+        for (let i = 0; i < burstSize; i++) out.push(journeyStep(u, now));
+      } else if (u.kind === 'flagged_bot') {
+        for (let i = 0; i < 5; i++) out.push(journeyStep(u, now));
+      } else out.push(journeyStep(u, now));
+    }
+    return out;
+  }
 }

@@ -29,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   await producer.connect();
   const traffic = createTraffic({ users: o.users, seed: o.seed, maxLagMs: o.lagMs });
+  traffic.skip(o.skip);
   const encode = createEncoder(o.prefix);
   let stop = false;
   process.once('SIGINT', () => (stop = true));

@@ -12,6 +12,23 @@ describe('loadgen traffic', () => {
     expect(JSON.stringify(a)).not.toBe(JSON.stringify(c));
   });
 
+  it('skips to where next() calls of that many records ended, so another process continues the traffic', () => {
+    const options = { users: 300, seed: 5 };
+    const sent = createTraffic(options);
+    let count = 0;
+    // Cut as a producer cuts: counts that end inside onboardings (five records) and bot bursts.
+    for (const n of [7, 2000, 1, 333]) count += sent.next(n, 1_000).length;
+    const continued = createTraffic(options);
+    expect(continued.skip(count)).toBe(count);
+    const key = (r: { key: string; kind: string; value: unknown }) =>
+      `${r.key} ${r.kind} ${JSON.stringify((r.value as { eventId?: string; purpose?: string }).eventId ?? '')}`;
+    expect(continued.next(1000, 2_000).map(key)).toEqual(sent.next(1000, 2_000).map(key));
+    // A fresh generator of the same seed is somewhere else: it starts with onboardings again.
+    expect(createTraffic(options).next(1000, 2_000).map(key)).not.toEqual(
+      createTraffic(options).next(count + 1000, 2_000).slice(count).map(key),
+    );
+  });
+
   it('produces records the engine accepts, except the deliberately malformed ones (which it rejects)', () => {
     const ingest = createIngestRecord({ codec: AvroCodec.load(), topics: topicNames('') });
     const records = createTraffic({ users: 200, seed: 3, malformedShare: 0.02 }).next(
