@@ -12,7 +12,7 @@ import { EngineError } from '../errors';
  * reply change.
  */
 export const SCRIPT = {
-  applyUsers: { file: 'apply-users-n.lua', keys: null, command: 'triggerApplyUsersV3' },
+  applyUsers: { file: 'apply-users-n.lua', keys: null, command: 'triggerApplyUsersV4' },
   loadUsers: { file: 'load-users-n.lua', keys: null, command: 'triggerLoadUsersV3' },
   setTimers: { file: 'set-timers-1.lua', keys: 1, command: 'triggerSetTimersV1' },
   restoreTimers: { file: 'restore-timers-1.lua', keys: 1, command: 'triggerRestoreTimersV1' },
@@ -23,7 +23,7 @@ type Pipeline = ReturnType<Client['pipeline']>;
 
 /** A pipeline with the scripts' commands: KEYS first, then ARGV (the number of KEYS first for `n` scripts). */
 export type ScriptPipeline = Pipeline & {
-  [K in (typeof SCRIPT)[keyof typeof SCRIPT]['command']]: (...keysThenArgs: (string | number)[]) => Pipeline;
+  [K in (typeof SCRIPT)[keyof typeof SCRIPT]['command']]: (...keysThenArgs: (string | number | Buffer)[]) => Pipeline;
 };
 
 /** Registers every script on `client` unless already there (several stores may share a client). */

@@ -192,7 +192,10 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
   /** apply-users-n.lua for the users `ids` (all of a batch on a single Redis, one on a Cluster). */
   private applyUsers(p: Pipeline, ids: readonly string[], users: ReadonlyMap<string, UserEntry<S, D>>): void {
     const keys: string[] = [];
-    const args: (string | number)[] = [this.opts.decisionsKept];
+    // A Buffer among the arguments puts ioredis in buffer mode for the command: it writes each argument
+    // into one Buffer instead of joining them into one string of some 10,000 pieces that the socket
+    // write then flattens and encodes (measured on a 470-user call: 2.7-3.0 → 2.0-2.5 ms).
+    const args: (string | number | Buffer)[] = [Buffer.from(String(this.opts.decisionsKept))];
     for (const id of ids) {
       keys.push(this.keys.state(id), this.keys.decisions(id), this.keys.history(id));
       for (const a of (users.get(id) as UserEntry<S, D>).args) args.push(a);
@@ -207,17 +210,14 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     // state is encoded as it is.
     const encoded = w ? this.codec.encode(w.next, w.previous) : null;
     const history = encoded?.history;
+    const drop = history === undefined ? 0 : history.drop === 'all' ? -1 : history.drop;
     const args: (string | number)[] = [
-      w?.expectedRev ?? 0,
+      `${w?.expectedRev ?? 0} ${w?.ttlMs || DEFAULT_DECISION_TTL_MS} ${drop} ${history?.push.length ?? 0} ${e.decisions.length}`,
       encoded?.doc ?? '',
       encoded?.sections?.p ?? '',
       encoded?.sections?.t ?? '',
-      w?.ttlMs || DEFAULT_DECISION_TTL_MS,
-      history === undefined ? 0 : history.drop === 'all' ? -1 : history.drop,
-      history?.push.length ?? 0,
     ];
     if (history) for (const entry of history.push) args.push(entry);
-    args.push(e.decisions.length);
     for (const d of e.decisions) args.push(JSON.stringify(d));
     return args;
   }

@@ -9,12 +9,12 @@
   KEYS[3i]    history list of user i ({u:<id>}:h)
   ARGV[1]     most decisions kept (0 keeps none)
   then for each user i, in KEYS order:
-    expected revision (0 when the user had no state); next document or "" (decisions only, no
-    compare-and-set, nothing else of the state written); the sections p and t, each "" when unchanged;
-    time to live in ms (the decision list's is raised
-    to it, never lowered); history entries to drop from the front (-1: the whole list is replaced); number
-    of history entries m to append, then the m entries; number of decisions n, then n decision JSONs
-    (oldest first)
+    a header of five integers separated by single spaces: expected revision (0 when the user had no
+    state), time to live in ms (the decision list's is raised to it, never lowered), history entries to
+    drop from the front (-1: the whole list is replaced), number of history entries m to append, number
+    of decisions n (one argument rather than five: the client's cost is per argument);
+    next document or "" (decisions only, no compare-and-set, nothing else of the state written); the
+    sections p and t, each "" when unchanged; the m history entries; the n decision JSONs (oldest first)
 
   Returns  one status per user, in KEYS order: 1 applied, 0 conflict (nothing of that user was written).
            Mapped to names in redis-scripts.ts (applyStatus).
@@ -24,11 +24,14 @@ local out = {}
 local a = 2
 for i = 1, #KEYS / 3 do
   local state, log, history = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
-  local expected, doc, p, t = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
-  local ttl, drop, m = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
-  local entries = a + 7
-  local n = tonumber(ARGV[entries + m])
-  local first = entries + m + 1
+  local expected, ttl, drop, m, n = string.match(ARGV[a], '^(%d+) (%d+) (%-?%d+) (%d+) (%d+)$')
+  if not expected then
+    return redis.error_reply('apply-users-n: user ' .. i .. ' has a malformed header "' .. tostring(ARGV[a]) .. '"')
+  end
+  ttl, drop, m, n = tonumber(ttl), tonumber(drop), tonumber(m), tonumber(n)
+  local doc, p, t = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local entries = a + 4
+  local first = entries + m
   a = first + n
   local status = 1
   if doc ~= '' then

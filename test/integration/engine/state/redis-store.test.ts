@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 import { deleteKeysByPrefix } from '../../../../scripts/redis-cleanup';
 import { emptyUserState, RedisStateStore, USER_STATE_CODEC } from '../../../../services/engine/state';
 import type { StoredEvent, UserState } from '../../../../services/engine/state';
+import { SCRIPT } from '../../../../services/engine/state/redis-scripts';
 
 interface Doc {
   rev: number;
@@ -48,6 +49,17 @@ describe('RedisStateStore against a real Redis', () => {
     expect(() => new RedisStateStore({ client, keyPrefix: 'x{y}', decisionsKept: 1 })).toThrow(
       /REDIS_PREFIX/,
     );
+  });
+
+  it('refuses an apply call whose per-user header is malformed, naming it, and writes nothing of that user', async () => {
+    const keys = [store.keys.state('hdr'), store.keys.decisions('hdr'), store.keys.history('hdr')];
+    const call = (client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
+      SCRIPT.applyUsers.command
+    ] as (...a: unknown[]) => Promise<unknown>;
+    await expect(
+      call.call(client, 3, ...keys, 3, '0 60000 0 x 0', '{"rev":0,"n":1}', '', ''),
+    ).rejects.toThrow(/user 1 has a malformed header "0 60000 0 x 0"/);
+    expect(await client.exists(keys[0] as string)).toBe(0);
   });
 
   it('loads nothing for unknown users, then what was applied, with the revision bumped', async () => {
