@@ -23,7 +23,9 @@ type Pipeline = ReturnType<Client['pipeline']>;
 
 /** A pipeline with the scripts' commands: KEYS first, then ARGV (the number of KEYS first for `n` scripts). */
 export type ScriptPipeline = Pipeline & {
-  [K in (typeof SCRIPT)[keyof typeof SCRIPT]['command']]: (...keysThenArgs: (string | number | Buffer)[]) => Pipeline;
+  [K in (typeof SCRIPT)[keyof typeof SCRIPT]['command']]: (
+    ...keysThenArgs: (string | number | Buffer)[]
+  ) => Pipeline;
 };
 
 /** Registers every script on `client` unless already there (several stores may share a client). */

@@ -25,7 +25,10 @@ describe('loadgen traffic', () => {
     expect(continued.next(1000, 2_000).map(key)).toEqual(sent.next(1000, 2_000).map(key));
     // A fresh generator of the same seed is somewhere else: it starts with onboardings again.
     expect(createTraffic(options).next(1000, 2_000).map(key)).not.toEqual(
-      createTraffic(options).next(count + 1000, 2_000).slice(count).map(key),
+      createTraffic(options)
+        .next(count + 1000, 2_000)
+        .slice(count)
+        .map(key),
     );
   });
 
