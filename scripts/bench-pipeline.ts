@@ -3,18 +3,24 @@
 // per-user state, serialise what a lane batch writes to Redis (state documents, decision logs) and
 // encode what it sends to Kafka (activations, decisions). Prints µs per event per stage, outputs per
 // event and bytes per event. `npx tsx scripts/bench-pipeline.ts [--events 200000] [--users 100000]`.
+// --redis: load and record go through the engine's Redis store against the real Redis (REDIS_URL, keys
+// under a run prefix, deleted at the end), and those two stages count this process's CPU time (ioredis
+// included, Redis's own time not) instead of wall time.
 import { rmSync } from 'node:fs';
+
+import Redis from 'ioredis';
 
 import { AvroCodec, createOutputEncoder } from '../services/engine/codec';
 import { compileDefinitions, readDefinitionFolder } from '../services/engine/definitions';
 import { evaluate, finishActivation, inputUserId } from '../services/engine/evaluate';
 import type { Decision, Input } from '../services/engine/evaluate';
 import { createIngestRecord, topicNames } from '../services/engine/ingest';
-import { JSON_STATE_CODEC, USER_STATE_CODEC } from '../services/engine/state';
+import { JSON_STATE_CODEC, RedisStateStore, USER_STATE_CODEC } from '../services/engine/state';
 import type { SectionField, StateCodec, UserState } from '../services/engine/state';
 import { createTraffic } from '../services/loadgen';
 import { createEncoder } from '../services/loadgen/producer';
 import { writeBenchTriggers } from './bench-triggers';
+import { deleteKeysByPrefix } from './redis-cleanup';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -57,6 +63,22 @@ async function main(): Promise<void> {
   // text never holds: thousands of small live strings would cost this process's collector what they
   // cost Redis, not the engine, which gets them fresh from each reply).
   const stored = new Map<string, StoredUser>();
+  const redis = process.argv.includes('--redis')
+    ? new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    : null;
+  const prefix = `bench-pipeline:${Date.now().toString(36)}:`;
+  const store = redis
+    ? new RedisStateStore<UserState, Decision>({
+        client: redis,
+        keyPrefix: prefix,
+        decisionsKept: 50,
+        codec: CODEC,
+      })
+    : null;
+  const cpuNs = () => {
+    const c = process.cpuUsage();
+    return BigInt(c.user + c.system) * 1000n;
+  };
   const ns = { decode: 0n, load: 0n, evaluate: 0n, record: 0n, encode: 0n };
   const out = { inputs: 0, decisions: 0, activations: 0, stateBytes: 0, decisionBytes: 0, kafkaBytes: 0 };
   const lap = (stage: keyof typeof ns, since: bigint) => {
@@ -79,6 +101,42 @@ async function main(): Promise<void> {
       if (result.ok) inputs.push(result.input);
     }
     t = lap('decode', t);
+    if (store) {
+      const c0 = cpuNs();
+      const loaded = await store.load([...new Set(inputs.map(inputUserId))]);
+      ns.load += cpuNs() - c0;
+      const current = new Map(loaded);
+      const now = at + 5;
+      const decisions: Decision[] = [];
+      const dirty = new Set<string>();
+      let e = process.hrtime.bigint();
+      for (const input of inputs) {
+        const id = inputUserId(input);
+        const r = evaluate(defs.index, defs.policies, current.get(id), input, now);
+        if (r.changed) {
+          current.set(id, r.state);
+          dirty.add(id);
+        }
+        decisions.push(...r.decisions);
+      }
+      e = lap('evaluate', e);
+      const c1 = cpuNs();
+      await store.apply({
+        states: [...dirty].map((id) => ({
+          userId: id,
+          expectedRev: loaded.get(id)?.rev ?? 0,
+          next: current.get(id) as UserState,
+          previous: loaded.get(id),
+          ttlMs: 3_600_000,
+        })),
+        timers: [],
+        decisions: decisions.map((d) => ({ userId: d.userId, decision: d })),
+      });
+      ns.record += cpuNs() - c1;
+      out.inputs += inputs.length;
+      out.decisions += decisions.length;
+      continue;
+    }
     const loaded = new Map<string, UserState>();
     for (const id of new Set(inputs.map(inputUserId))) {
       const s = stored.get(id);
@@ -142,6 +200,10 @@ async function main(): Promise<void> {
       `kafka_bytes=${Math.round(per(out.kafkaBytes))}\n`,
   );
   if (process.argv.includes('--sizes')) process.stdout.write(storedSizes(stored.values()));
+  if (redis) {
+    await deleteKeysByPrefix(redis, prefix);
+    redis.disconnect();
+  }
 }
 
 /**
