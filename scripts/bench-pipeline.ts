@@ -15,12 +15,7 @@ import { compileDefinitions, readDefinitionFolder } from '../services/engine/def
 import { evaluate, finishActivation, inputUserId } from '../services/engine/evaluate';
 import type { Decision, Input } from '../services/engine/evaluate';
 import { createIngestRecord, topicNames } from '../services/engine/ingest';
-import {
-  JSON_STATE_CODEC,
-  RedisStateStore,
-  SECTION_FIELDS,
-  USER_STATE_CODEC,
-} from '../services/engine/state';
+import { JSON_STATE_CODEC, RedisStateStore, USER_STATE_CODEC } from '../services/engine/state';
 import type { SectionField, StateCodec, UserState } from '../services/engine/state';
 import { createTraffic } from '../services/loadgen';
 import { createEncoder } from '../services/loadgen/producer';
@@ -225,7 +220,8 @@ function storedSizes(states: Iterable<StoredUser>): string {
   };
   for (const s of all) {
     add('doc', s.doc.length);
-    for (const field of SECTION_FIELDS) add(field, s.sections[field]?.length ?? 0);
+    add('p', s.sections.p?.length ?? 0);
+    add('t', s.sections.t?.length ?? 0);
     add('history', s.history.length);
     for (const [k, v] of Object.entries(JSON.parse(s.doc) as Record<string, unknown>))
       add(`doc.${k}`, JSON.stringify(v).length);
@@ -235,10 +231,8 @@ function storedSizes(states: Iterable<StoredUser>): string {
   const list = (s: StoredUser) => (s.history === '' ? [] : s.history.split('\n'));
   const timings: [string, (s: StoredUser) => unknown][] = [
     ['parse doc', (s) => JSON.parse(s.doc)],
-    ...SECTION_FIELDS.map((field): [string, (s: StoredUser) => unknown] => [
-      `parse ${field}`,
-      (s) => s.sections[field] && JSON.parse(s.sections[field]),
-    ]),
+    ['parse p', (s) => s.sections.p && JSON.parse(s.sections.p)],
+    ['parse t', (s) => s.sections.t && JSON.parse(s.sections.t)],
     ['parse history', (s) => JSON.parse(`[${list(s).join(',')}]`)],
     ['decode', (s) => CODEC.decode(s.doc, s.sections, list(s))],
   ];

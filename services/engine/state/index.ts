@@ -21,5 +21,5 @@ export { parseTimerMember, redisKeys, timerMember } from './keys';
 export type { RedisKeys } from './keys';
 export { RedisStateStore } from './redis-store';
 export type { RedisStateStoreOptions } from './redis-store';
-export { JSON_STATE_CODEC, SECTION_FIELDS, USER_STATE_CODEC } from './user-state-codec';
+export { JSON_STATE_CODEC, USER_STATE_CODEC } from './user-state-codec';
 export type { EncodedState, SectionField, StateCodec } from './user-state-codec';

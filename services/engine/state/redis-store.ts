@@ -5,7 +5,7 @@ import { parseTimerMember, redisKeys, timerMember } from './keys';
 import type { RedisKeys } from './keys';
 import { APPLY_CONFLICT, applyStatus, defineScripts, SCRIPT } from './redis-scripts';
 import type { ScriptPipeline } from './redis-scripts';
-import { JSON_STATE_CODEC, SECTION_FIELDS } from './user-state-codec';
+import { JSON_STATE_CODEC } from './user-state-codec';
 import type { SectionField, StateCodec } from './user-state-codec';
 import type { ApplyResult, DueTimer, Revisioned, StateStore, StateWrite, TimerWrite } from './store';
 
@@ -101,18 +101,12 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
       ),
     );
     const values = results.flatMap((r) => reply(r) as (string | string[] | null)[]);
-    const width = 3 + SECTION_FIELDS.length; // revision, document, the sections, history
     ids.forEach((id, i) => {
-      const at = width * i;
-      const rev = values[at];
-      const doc = values[at + 1];
+      const [rev, doc, p, t, history] = values.slice(5 * i, 5 * i + 5);
       if (typeof rev !== 'string' || typeof doc !== 'string') return;
       const sections: Partial<Record<SectionField, string>> = {};
-      for (let j = 0; j < SECTION_FIELDS.length; j++) {
-        const value = values[at + 2 + j];
-        if (typeof value === 'string') sections[SECTION_FIELDS[j] as SectionField] = value;
-      }
-      const history = values[at + width - 1];
+      if (typeof p === 'string') sections.p = p;
+      if (typeof t === 'string') sections.t = t;
       const state = this.codec.decode(doc, sections, Array.isArray(history) ? history : []);
       state.rev = Number(rev);
       out.set(id, state);
@@ -217,16 +211,12 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     const encoded = w ? this.codec.encode(w.next, w.previous) : null;
     const history = encoded?.history;
     const drop = history === undefined ? 0 : history.drop === 'all' ? -1 : history.drop;
-    const sections: string[] = [];
-    for (const field of SECTION_FIELDS) {
-      const value = encoded?.sections?.[field];
-      if (value !== undefined) sections.push(field, value);
-    }
     const args: (string | number)[] = [
-      `${w?.expectedRev ?? 0} ${w?.ttlMs || DEFAULT_DECISION_TTL_MS} ${drop} ${history?.push.length ?? 0} ${e.decisions.length} ${sections.length / 2}`,
+      `${w?.expectedRev ?? 0} ${w?.ttlMs || DEFAULT_DECISION_TTL_MS} ${drop} ${history?.push.length ?? 0} ${e.decisions.length}`,
       encoded?.doc ?? '',
+      encoded?.sections?.p ?? '',
+      encoded?.sections?.t ?? '',
     ];
-    for (const s of sections) args.push(s);
     if (history) for (const entry of history.push) args.push(entry);
     for (const d of e.decisions) args.push(JSON.stringify(d));
     return args;

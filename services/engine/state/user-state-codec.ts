@@ -4,13 +4,9 @@ import { storedEventWith } from './model';
 
 /**
  * Fields of the user's state hash a codec may keep parts of the state in, besides the document `d`:
- * `p` (profile and consent), `t` (trigger states), `a` (emissions and audience memberships, both modes)
- * and `c` (the contexts table history entries refer to). They change far less often than the document.
+ * `p` (profile and consent) and `t` (trigger states). They change far less often than the document.
  */
-export type SectionField = 'p' | 't' | 'a' | 'c';
-
-/** Every section field, in the order the Redis store reads them. */
-export const SECTION_FIELDS: readonly SectionField[] = ['p', 't', 'a', 'c'];
+export type SectionField = 'p' | 't';
 
 /**
  * What one state write puts in Redis: the document (field `d` of the user's state hash, written on every
@@ -52,7 +48,7 @@ interface StoredForm {
   contexts: readonly Context[];
   /** True when the history was inside the document (written before the history list existed). */
   inline: boolean;
-  /** True when a section was not stored yet (its part inside the document, or not written): write all. */
+  /** True when profile, consent and trigger states were inside the document (before the section fields). */
   legacy: boolean;
   /** The objects decoded: a next state still holding them did not change them (evaluation copies on write). */
   profile: UserState['profile'];
@@ -60,10 +56,6 @@ interface StoredForm {
   consent: UserState['consent'];
   live: SpaceState['triggers'];
   shadow: SpaceState['triggers'];
-  liveEmissions: SpaceState['emissions'];
-  liveAudiences: SpaceState['audiences'];
-  shadowEmissions: SpaceState['emissions'];
-  shadowAudiences: SpaceState['audiences'];
 }
 
 const storedForms = new WeakMap<object, StoredForm>();
@@ -87,14 +79,11 @@ const CONTEXTS_MAX = 16;
  * - profile and consent live in the hash field `p`, trigger states (with the events table) in `t`, and
  *   each is written only when it changed: evaluation copies them on write, so a next state still holding
  *   the decoded objects did not change them (`t` is also rewritten when history drops events, which its
- *   references may name). Emissions and audience memberships (both modes) live in `a` and the
- *   contexts table in `c`, each written only when it changed (the same elements in the same order, or
- *   the same table); the document `d` (format version, seen ids, rate samples, bot flag) is written on
- *   every state write.
+ *   references may name). The document `d` (seen ids, rate, bot flag, caps, audiences, contexts) is
+ *   written on every state write.
  *
- * Documents with their history, profile, consent, trigger states, emissions, audiences or contexts
- * inside (plain JSON, or this codec before the list and the sections) decode unchanged, and their next
- * write moves them out. An engine
+ * Documents with their history, profile, consent or trigger states inside (plain JSON, or this codec
+ * before the list and the sections) decode unchanged, and their next write moves them out. An engine
  * older than this format cannot read what it writes: upgrade every instance together. The state is
  * split over two keys (`:s` and `:h`), so Redis must not evict keys (`maxmemory-policy noeviction`). Decoded
  * states share one object per event and per context, which is safe because evaluation never mutates
@@ -125,22 +114,19 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
     const { profile, profileAt, consent, live, shadow } = state;
     const liveTriggers = live.triggers;
     const shadowTriggers = shadow.triggers;
-    // The document: what changes on every event. No revision: the store keeps it in its own hash field.
-    const doc = { v: state.v, seen: state.seen, rate: state.rate, bot: state.bot };
+    // The document: everything but history, profile, consent and trigger states.
+    // No revision: the store keeps it in its own hash field.
+    const doc: StoredDoc = {
+      v: state.v,
+      seen: state.seen,
+      rate: state.rate,
+      bot: state.bot,
+      live: { emissions: live.emissions, audiences: live.audiences },
+      shadow: { emissions: shadow.emissions, audiences: shadow.audiences },
+    };
+    if (contexts.size > 0) doc.contexts = contexts.list;
     const sections: Partial<Record<SectionField, string>> = {};
     const whole = base === undefined || base.legacy;
-    if (whole || contexts.list !== base.contexts) sections.c = JSON.stringify(contexts.list);
-    if (
-      whole ||
-      !sameElements(live.emissions, base.liveEmissions) ||
-      !sameElements(live.audiences, base.liveAudiences) ||
-      !sameElements(shadow.emissions, base.shadowEmissions) ||
-      !sameElements(shadow.audiences, base.shadowAudiences)
-    )
-      sections.a = JSON.stringify({
-        live: { emissions: live.emissions, audiences: live.audiences },
-        shadow: { emissions: shadow.emissions, audiences: shadow.audiences },
-      });
     if (whole || profile !== base.profile || profileAt !== base.profileAt || consent !== base.consent)
       sections.p = JSON.stringify({ profile, profileAt, consent });
     if (
@@ -160,9 +146,7 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
         ? null
         : (JSON.parse(sections.p) as Pick<UserState, 'profile' | 'profileAt' | 'consent'>);
     const t = sections.t === undefined ? null : (JSON.parse(sections.t) as TriggersSection);
-    const a = sections.a === undefined ? null : (JSON.parse(sections.a) as ActivationsSection);
-    const contexts =
-      sections.c === undefined ? (doc.contexts ?? []) : (JSON.parse(sections.c) as readonly Context[]);
+    const contexts = doc.contexts ?? [];
     const inline = doc.history !== undefined;
     const history =
       doc.history ?? (entries.length === 0 ? [] : (JSON.parse(`[${entries.join(',')}]`) as StoredEvent[]));
@@ -195,24 +179,20 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
       profile: profileSource.profile ?? {},
       profileAt: profileSource.profileAt ?? {},
       consent: profileSource.consent ?? {},
-      live: decodeSpace(a ? a.live : doc.live, t ? t.live : doc.live?.triggers, 'live', kept),
-      shadow: decodeSpace(a ? a.shadow : doc.shadow, t ? t.shadow : doc.shadow?.triggers, 'shadow', kept),
+      live: decodeSpace(doc.live, t ? t.live : doc.live.triggers, 'live', kept),
+      shadow: decodeSpace(doc.shadow, t ? t.shadow : doc.shadow.triggers, 'shadow', kept),
     };
     storedForms.set(state, {
       // Not a copy: evaluation never changes the state it is given (it copies what it changes).
       history,
       contexts,
       inline,
-      legacy: p === null || t === null || a === null || sections.c === undefined,
+      legacy: p === null || t === null,
       profile: state.profile,
       profileAt: state.profileAt,
       consent: state.consent,
       live: state.live.triggers,
       shadow: state.shadow.triggers,
-      liveEmissions: state.live.emissions,
-      liveAudiences: state.live.audiences,
-      shadowEmissions: state.shadow.emissions,
-      shadowAudiences: state.shadow.audiences,
     });
     return state;
   },
@@ -220,16 +200,12 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
 
 type Triggers = SpaceState['triggers'];
 type TriggersSection = { live?: Triggers; shadow?: Triggers; events?: Record<string, StoredEvent> };
-type ActivationsSection = {
-  live: Pick<SpaceState, 'emissions' | 'audiences'>;
-  shadow: Pick<SpaceState, 'emissions' | 'audiences'>;
-};
 /** The document `d` as stored, with what older formats also kept in it. */
 type StoredDoc = Partial<Omit<UserState, 'live' | 'shadow'>> & {
   events?: Record<string, StoredEvent>;
   contexts?: Context[];
-  live?: Partial<SpaceState>;
-  shadow?: Partial<SpaceState>;
+  live: Partial<SpaceState>;
+  shadow: Partial<SpaceState>;
 };
 /** Where a decoded trigger state's kept event (written as its eventId) is found. */
 interface KeptEvents {
@@ -239,7 +215,7 @@ interface KeptEvents {
 }
 
 function decodeSpace(
-  stored: Partial<SpaceState> | undefined,
+  stored: Partial<SpaceState>,
   triggers: Triggers | undefined,
   space: 'live' | 'shadow',
   kept: KeptEvents,
@@ -255,7 +231,7 @@ function decodeSpace(
       out[id] = { lastFiredAt: ts.lastFiredAt ?? null, run, absent, goal: ts.goal ?? null };
     }
   }
-  return { triggers: out, emissions: stored?.emissions ?? [], audiences: stored?.audiences ?? [] };
+  return { triggers: out, emissions: stored.emissions ?? [], audiences: stored.audiences ?? [] };
 }
 
 function keptEvent(kept: KeptEvents, e: StoredEvent | string, where: string): StoredEvent {
@@ -357,14 +333,6 @@ function sameTriggers(next: SpaceState['triggers'], prev: SpaceState['triggers']
     )
       return false;
   }
-  return true;
-}
-
-/** The same elements in the same order (evaluation copies the lists but keeps their elements). */
-function sameElements<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 

@@ -9,14 +9,12 @@
   KEYS[3i]    history list of user i ({u:<id>}:h)
   ARGV[1]     most decisions kept (0 keeps none)
   then for each user i, in KEYS order:
-    a header of six integers separated by single spaces: expected revision (0 when the user had no
+    a header of five integers separated by single spaces: expected revision (0 when the user had no
     state), time to live in ms (the decision list's is raised to it, never lowered), history entries to
     drop from the front (-1: the whole list is replaced), number of history entries m to append, number
-    of decisions n, number of section fields k (one argument rather than six: the client's cost is per
-    argument);
-    next document or "" (decisions only, no compare-and-set, nothing else of the state written); k pairs
-    of section field name and value (the sections that changed: p, t, a, c); the m history entries; the
-    n decision JSONs (oldest first)
+    of decisions n (one argument rather than five: the client's cost is per argument);
+    next document or "" (decisions only, no compare-and-set, nothing else of the state written); the
+    sections p and t, each "" when unchanged; the m history entries; the n decision JSONs (oldest first)
 
   Returns  one status per user, in KEYS order: 1 applied, 0 conflict (nothing of that user was written).
            Mapped to names in redis-scripts.ts (applyStatus).
@@ -26,15 +24,13 @@ local out = {}
 local a = 2
 for i = 1, #KEYS / 3 do
   local state, log, history = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
-  local expected, ttl, drop, m, n, k =
-    string.match(ARGV[a], '^(%d+) (%d+) (%-?%d+) (%d+) (%d+) (%d+)$')
+  local expected, ttl, drop, m, n = string.match(ARGV[a], '^(%d+) (%d+) (%-?%d+) (%d+) (%d+)$')
   if not expected then
     return redis.error_reply('apply-users-n: user ' .. i .. ' has a malformed header "' .. tostring(ARGV[a]) .. '"')
   end
-  ttl, drop, m, n, k = tonumber(ttl), tonumber(drop), tonumber(m), tonumber(n), tonumber(k)
-  local doc = ARGV[a + 1]
-  local sectionsAt = a + 2
-  local entries = sectionsAt + 2 * k
+  ttl, drop, m, n = tonumber(ttl), tonumber(drop), tonumber(m), tonumber(n)
+  local doc, p, t = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local entries = a + 4
   local first = entries + m
   a = first + n
   local status = 1
@@ -43,11 +39,13 @@ for i = 1, #KEYS / 3 do
     if current ~= tonumber(expected) then
       status = 0
     else
-      local fields = { 'r', current + 1, 'd', doc }
-      for j = sectionsAt, entries - 1 do
-        fields[#fields + 1] = ARGV[j]
+      redis.call('HSET', state, 'r', current + 1, 'd', doc)
+      if p ~= '' then
+        redis.call('HSET', state, 'p', p)
       end
-      redis.call('HSET', state, unpack(fields))
+      if t ~= '' then
+        redis.call('HSET', state, 't', t)
+      end
       redis.call('PEXPIRE', state, ttl)
       if drop < 0 then
         redis.call('DEL', history)

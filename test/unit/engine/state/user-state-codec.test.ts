@@ -228,59 +228,6 @@ describe('USER_STATE_CODEC', () => {
     expect(Object.keys(encode({ ...same, history: [] }, loaded).sections ?? {})).toEqual(['t']);
   });
 
-  it('writes emissions, audiences and the contexts table only when they changed', () => {
-    const e = event('e1');
-    const base = keeping(e, [e]);
-    base.live.emissions = [{ at: 5, triggerId: 't1', channel: 'web' }];
-    const loaded = roundTrip(base);
-    // Evaluation copies the lists and keeps their elements: no change.
-    const copied = {
-      ...loaded,
-      seen: ['e1'],
-      live: { ...loaded.live, emissions: loaded.live.emissions.slice(), audiences: [] },
-      shadow: { ...loaded.shadow, emissions: [] },
-    };
-    expect(encode(copied, loaded).sections).toEqual({});
-    // Emitting once more, in either mode, or an audience joined: the section with all four lists.
-    const emitted = {
-      ...copied,
-      shadow: { ...copied.shadow, emissions: [{ at: 6, triggerId: 't1', channel: 'web' as const }] },
-    };
-    expect(Object.keys(encode(emitted, loaded).sections ?? {})).toEqual(['a']);
-    const joined = {
-      ...copied,
-      live: {
-        ...copied.live,
-        audiences: [
-          {
-            triggerId: 't1',
-            stepId: 's',
-            params: { audience: 'x' },
-            purposes: [],
-            addedAt: 6,
-            signalEventIds: [],
-          },
-        ],
-      },
-    };
-    expect(Object.keys(encode(joined, loaded).sections ?? {})).toEqual(['a']);
-    // A cap window passing drops an emission: a change too.
-    const expired = { ...copied, live: { ...copied.live, emissions: [] } };
-    expect(Object.keys(encode(expired, loaded).sections ?? {})).toEqual(['a']);
-    const stored = write(write(undefined, loaded), joined, loaded);
-    expect(read(stored)).toEqual(joined);
-    // An event in a context the table lacks grows it: the table is written, with the appended entry.
-    const elsewhere = event('e2', {
-      occurredAt: e.occurredAt + 1,
-      context: { ...e.context!, timezone: 'Asia/Tokyo' },
-    });
-    const moved = { ...copied, history: [...copied.history, elsewhere] };
-    const encoded = encode(moved, loaded);
-    expect(Object.keys(encoded.sections ?? {})).toEqual(['c']);
-    expect(encoded.history).toEqual({ drop: 0, push: [expect.stringContaining('"context":1')] });
-    expect(read(write(write(undefined, loaded), moved, loaded))).toEqual(moved);
-  });
-
   it('drops pruned events from the front and appends new ones', () => {
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id, i) => event(id, { occurredAt: 1_000 + i }));
     const loaded = roundTrip({ ...emptyUserState(), history: [a!, b!, c!] });
@@ -331,7 +278,7 @@ describe('USER_STATE_CODEC', () => {
       };
       const { history } = encode(next, loaded);
       stored = write(stored, next, loaded);
-      const contexts = JSON.parse(stored.sections.c!) as unknown[];
+      const contexts = (JSON.parse(stored.doc) as { contexts: unknown[] }).contexts;
       expect(read(stored)).toEqual(next);
       expect(contexts.length).toBeLessThanOrEqual(16);
       if (n > 1 && n < 16) expect(history?.drop).toBe(1);
@@ -382,20 +329,19 @@ describe('USER_STATE_CODEC', () => {
     };
     const current = write(undefined, s);
     const t = JSON.parse(current.sections.t!) as { live: unknown; shadow: unknown };
-    const a = JSON.parse(current.sections.a!) as { live: object; shadow: object };
+    const doc = JSON.parse(current.doc) as { live: object; shadow: object };
     const earlier = {
-      ...(JSON.parse(current.doc) as object),
-      contexts: JSON.parse(current.sections.c!) as unknown,
+      ...doc,
       profile: s.profile,
       profileAt: s.profileAt,
       consent: s.consent,
-      live: { ...a.live, triggers: t.live },
-      shadow: { ...a.shadow, triggers: t.shadow },
+      live: { ...doc.live, triggers: t.live },
+      shadow: { ...doc.shadow, triggers: t.shadow },
     };
     const back = decode(JSON.stringify(earlier), {}, current.list);
     expect(back).toEqual(s);
     const next = { ...back, seen: ['e1'] };
-    expect(Object.keys(encode(next, back).sections ?? {}).sort()).toEqual(['a', 'c', 'p', 't']);
+    expect(Object.keys(encode(next, back).sections ?? {}).sort()).toEqual(['p', 't']);
     expect(encode(next, back).history).toEqual({ drop: 0, push: [] });
   });
 
@@ -445,11 +391,10 @@ describe('USER_STATE_CODEC', () => {
     s.live.triggers.idle = { lastFiredAt: 5, run: null, absent: null, goal: null };
     const stored = write(undefined, s);
     const { doc, list } = stored;
-    expect(JSON.parse(stored.sections.c!)).toEqual([berlin, tokyo]);
+    expect(JSON.parse(doc).contexts).toEqual([berlin, tokyo]);
     expect(list.map((e) => (JSON.parse(e) as { context: unknown }).context)).toEqual([0, 0, 1, null, 1]);
     expect(stored.sections.t).not.toContain('"goal":null');
-    for (const moved of ['"history"', '"consent"', '"triggers"', '"contexts"', '"emissions"'])
-      expect(doc).not.toContain(moved);
+    for (const moved of ['"history"', '"consent"', '"triggers"']) expect(doc).not.toContain(moved);
     const back = read(stored);
     expect(back).toEqual(s);
     expect(back.history[0]?.context).toBe(back.history[1]?.context);
@@ -458,7 +403,8 @@ describe('USER_STATE_CODEC', () => {
   it('refuses a document whose history refers to a context it does not hold', () => {
     const e = event('e1');
     const stored = write(undefined, keeping(e, [e, event('e2')]));
-    expect(() => decode(stored.doc, { ...stored.sections, c: '[]' }, stored.list)).toThrow(
+    const broken = { ...JSON.parse(stored.doc), contexts: [] };
+    expect(() => decode(JSON.stringify(broken), stored.sections, stored.list)).toThrow(
       /history event e1 refers to context 0/,
     );
   });
@@ -472,7 +418,6 @@ describe('USER_STATE_CODEC', () => {
     const t = triggersOf(s);
     const earlier = {
       ...docOf(s),
-      contexts: [e.context],
       history: [{ ...e, context: 0 }],
       profile: s.profile,
       profileAt: s.profileAt,
@@ -486,7 +431,7 @@ describe('USER_STATE_CODEC', () => {
     const out = write(undefined, next, back);
     const encoded = encode(next, back);
     expect(encoded.history?.drop).toBe('all');
-    expect(Object.keys(encoded.sections ?? {}).sort()).toEqual(['a', 'c', 'p', 't']);
+    expect(Object.keys(encoded.sections ?? {}).sort()).toEqual(['p', 't']);
     expect(out.list).toHaveLength(2);
     expect(read(out)).toEqual(next);
   });
