@@ -12,8 +12,9 @@ import Redis from 'ioredis';
 
 import { AvroCodec, createOutputEncoder } from '../services/engine/codec';
 import { compileDefinitions, readDefinitionFolder } from '../services/engine/definitions';
+import type { CompiledDefinitions } from '../services/engine/definitions';
 import { evaluate, finishActivation, inputUserId } from '../services/engine/evaluate';
-import type { Decision, Input } from '../services/engine/evaluate';
+import type { ActivationDraft, Decision, Input } from '../services/engine/evaluate';
 import { createIngestRecord, topicNames } from '../services/engine/ingest';
 import { JSON_STATE_CODEC, RedisStateStore, USER_STATE_CODEC } from '../services/engine/state';
 import type { SectionField, StateCodec, UserState } from '../services/engine/state';
@@ -105,21 +106,9 @@ async function main(): Promise<void> {
       const c0 = cpuNs();
       const loaded = await store.load([...new Set(inputs.map(inputUserId))]);
       ns.load += cpuNs() - c0;
-      const current = new Map(loaded);
-      const now = at + 5;
-      const decisions: Decision[] = [];
-      const dirty = new Set<string>();
-      let e = process.hrtime.bigint();
-      for (const input of inputs) {
-        const id = inputUserId(input);
-        const r = evaluate(defs.index, defs.policies, current.get(id), input, now);
-        if (r.changed) {
-          current.set(id, r.state);
-          dirty.add(id);
-        }
-        decisions.push(...r.decisions);
-      }
-      e = lap('evaluate', e);
+      const e = process.hrtime.bigint();
+      const { current, dirty, decisions, drafts } = evaluateBatch(defs, inputs, loaded, at + 5);
+      lap('evaluate', e);
       const c1 = cpuNs();
       await store.apply({
         states: [...dirty].map((id) => ({
@@ -135,6 +124,7 @@ async function main(): Promise<void> {
       ns.record += cpuNs() - c1;
       out.inputs += inputs.length;
       out.decisions += decisions.length;
+      out.activations += drafts.length;
       continue;
     }
     const loaded = new Map<string, UserState>();
@@ -143,22 +133,9 @@ async function main(): Promise<void> {
       if (s !== undefined)
         loaded.set(id, CODEC.decode(s.doc, s.sections, s.history === '' ? [] : s.history.split('\n')));
     }
-    const current = new Map(loaded);
     t = lap('load', t);
     const now = at + 5;
-    const decisions: Decision[] = [];
-    const drafts = [];
-    const dirty = new Set<string>();
-    for (const input of inputs) {
-      const id = inputUserId(input);
-      const r = evaluate(defs.index, defs.policies, current.get(id), input, now);
-      if (r.changed) {
-        current.set(id, r.state);
-        dirty.add(id);
-      }
-      decisions.push(...r.decisions);
-      drafts.push(...r.activations);
-    }
+    const { current, dirty, decisions, drafts } = evaluateBatch(defs, inputs, loaded, now);
     t = lap('evaluate', t);
     for (const id of dirty) {
       const { doc, sections, history } = CODEC.encode(current.get(id) as UserState, loaded.get(id));
@@ -204,6 +181,30 @@ async function main(): Promise<void> {
     await deleteKeysByPrefix(redis, prefix);
     redis.disconnect();
   }
+}
+
+/** Evaluates a batch's inputs in order against their users' evolving states, as a lane does. */
+function evaluateBatch(
+  defs: CompiledDefinitions,
+  inputs: readonly Input[],
+  loaded: ReadonlyMap<string, UserState>,
+  now: number,
+) {
+  const current = new Map(loaded);
+  const decisions: Decision[] = [];
+  const drafts: ActivationDraft[] = [];
+  const dirty = new Set<string>();
+  for (const input of inputs) {
+    const id = inputUserId(input);
+    const r = evaluate(defs.index, defs.policies, current.get(id), input, now);
+    if (r.changed) {
+      current.set(id, r.state);
+      dirty.add(id);
+    }
+    decisions.push(...r.decisions);
+    drafts.push(...r.activations);
+  }
+  return { current, dirty, decisions, drafts };
 }
 
 /**
