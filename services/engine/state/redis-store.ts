@@ -100,14 +100,14 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
           ),
       ),
     );
-    const values = results.flatMap((r) => reply(r) as (string | string[] | null)[]);
+    const values = results.flatMap((r) => reply(r) as (string | null)[]);
     ids.forEach((id, i) => {
       const [rev, doc, p, t, history] = values.slice(5 * i, 5 * i + 5);
       if (typeof rev !== 'string' || typeof doc !== 'string') return;
       const sections: Partial<Record<SectionField, string>> = {};
       if (typeof p === 'string') sections.p = p;
       if (typeof t === 'string') sections.t = t;
-      const state = this.codec.decode(doc, sections, Array.isArray(history) ? history : []);
+      const state = this.codec.decode(doc, sections, typeof history === 'string' ? history : '');
       state.rev = Number(rev);
       out.set(id, state);
     });

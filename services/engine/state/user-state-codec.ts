@@ -28,8 +28,15 @@ export interface StateCodec<S> {
    * codec writes the change against it. Without it, everything is written.
    */
   encode(state: S, previous?: S): EncodedState;
-  /** `sections`: the section fields as stored; `history`: the user's history list (empty when none). */
-  decode(doc: string, sections: Partial<Record<SectionField, string>>, history: readonly string[]): S;
+  /**
+   * `sections`: the section fields as stored; `history`: the user's history list (empty when none), or
+   * its entries already joined by commas ("" when none), as the Redis store's load script returns them.
+   */
+  decode(
+    doc: string,
+    sections: Partial<Record<SectionField, string>>,
+    history: readonly string[] | string,
+  ): S;
 }
 
 /** Plain JSON, all in the document: the store's default for documents it knows nothing about. */
@@ -148,8 +155,8 @@ export const USER_STATE_CODEC: StateCodec<UserState> = {
     const t = sections.t === undefined ? null : (JSON.parse(sections.t) as TriggersSection);
     const contexts = doc.contexts ?? [];
     const inline = doc.history !== undefined;
-    const history =
-      doc.history ?? (entries.length === 0 ? [] : (JSON.parse(`[${entries.join(',')}]`) as StoredEvent[]));
+    const joined = typeof entries === 'string' ? entries : entries.join(',');
+    const history = doc.history ?? (joined === '' ? [] : (JSON.parse(`[${joined}]`) as StoredEvent[]));
     for (const e of history) {
       if (typeof e.context !== 'number') continue;
       const c = contexts[e.context];

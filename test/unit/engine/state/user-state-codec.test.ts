@@ -228,6 +228,15 @@ describe('USER_STATE_CODEC', () => {
     expect(Object.keys(encode({ ...same, history: [] }, loaded).sections ?? {})).toEqual(['t']);
   });
 
+  it('reads the history list as entries or as the entries joined by commas (the load script sends that)', () => {
+    const e = event('e1');
+    const stored = write(undefined, keeping(e, [e, event('e2', { occurredAt: e.occurredAt + 1 })]));
+    expect(stored.list).toHaveLength(2);
+    expect(decode(stored.doc, stored.sections, stored.list.join(','))).toEqual(read(stored));
+    const empty = write(undefined, emptyUserState());
+    expect(decode(empty.doc, empty.sections, '')).toEqual(emptyUserState());
+  });
+
   it('drops pruned events from the front and appends new ones', () => {
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id, i) => event(id, { occurredAt: 1_000 + i }));
     const loaded = roundTrip({ ...emptyUserState(), history: [a!, b!, c!] });
