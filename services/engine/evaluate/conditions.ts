@@ -79,15 +79,22 @@ function holds(op: Operator, v: Scalar | undefined): boolean {
   }
 }
 
-/** True when every operator of every condition holds for the values `get` returns. */
-export function conditionsHold(
+/**
+ * True when every operator of every condition holds for the values `get(source, path)` returns. `get`
+ * takes the source rather than closing over it, and the loops are plain: eventMatches runs this for
+ * every history event a count or look-back scans, and a closure made per call costs tsx's keepNames a
+ * defineProperty.
+ */
+export function conditionsHold<T>(
   conditions: readonly FieldCondition[],
-  get: (path: string) => Scalar | undefined,
+  source: T,
+  get: (source: T, path: string) => Scalar | undefined,
 ): boolean {
-  return conditions.every((c) => {
-    const v = get(c.path);
-    return c.ops.every((op) => holds(op, v));
-  });
+  for (const c of conditions) {
+    const v = get(source, c.path);
+    for (const op of c.ops) if (!holds(op, v)) return false;
+  }
+  return true;
 }
 
 /** True when the event is of one of the types, from the channel (if any) and satisfies `where`. */
@@ -95,12 +102,7 @@ export function eventMatches(m: EventMatcher, e: StoredEvent): boolean {
   if (!m.eventTypes.has(e.type)) return false;
   if (m.channel !== null && m.channel !== e.channel) return false;
   if (e.context?.bot) return false;
-  // conditionsHold written out: this runs for every history event a count or look-back scans.
-  for (const c of m.where) {
-    const v = eventField(e, c.path);
-    for (const op of c.ops) if (!holds(op, v)) return false;
-  }
-  return true;
+  return conditionsHold(m.where, e, eventField);
 }
 
 /** True when the profile satisfies every condition (path = attribute name). */
@@ -108,7 +110,11 @@ export function profileHolds(
   conditions: readonly FieldCondition[],
   profile: Record<string, string>,
 ): boolean {
-  return conditionsHold(conditions, (p) => (Object.hasOwn(profile, p) ? profile[p] : undefined));
+  return conditionsHold(conditions, profile, profileField);
+}
+
+function profileField(profile: Record<string, string>, name: string): string | undefined {
+  return Object.hasOwn(profile, name) ? profile[name] : undefined;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { OperatorsInput, Scalar } from '../../../../services/engine/evaluat
 import { event } from './helpers';
 
 const check = (c: Scalar | OperatorsInput, v: Scalar | undefined) =>
-  conditionsHold([fieldCondition('f', c)], () => v);
+  conditionsHold([fieldCondition('f', c)], v, (value) => value);
 
 describe('operators', () => {
   it.each<[Scalar | OperatorsInput, Scalar, boolean]>([
