@@ -12,7 +12,7 @@ import { EngineError } from '../errors';
  * reply change.
  */
 export const SCRIPT = {
-  applyUsers: { file: 'apply-users-n.lua', keys: null, command: 'triggerApplyUsersV4' },
+  applyUsers: { file: 'apply-users-n.lua', keys: null, command: 'triggerApplyUsersV5' },
   loadUsers: { file: 'load-users-n.lua', keys: null, command: 'triggerLoadUsersV4' },
   setTimers: { file: 'set-timers-1.lua', keys: 1, command: 'triggerSetTimersV1' },
   restoreTimers: { file: 'restore-timers-1.lua', keys: 1, command: 'triggerRestoreTimersV1' },

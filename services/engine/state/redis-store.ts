@@ -30,14 +30,17 @@ const DEFAULT_DECISION_TTL_MS = 30 * 24 * 3600 * 1000;
 interface UserEntry<S extends Revisioned, D> {
   write?: StateWrite<S>;
   decisions: D[];
-  /** The user's ARGV of apply-users-n.lua. */
-  args: (string | number)[];
+  /** The user's five integers of apply-users-n.lua's sizes (see the script), joined by spaces. */
+  header: string;
+  /** The user's parts of the script's body, in order. */
+  parts: string[];
 }
 
 /**
- * Most arguments of one multi-user script call: a call is made by spreading its arguments, and a spread
- * of some 125k overflows V8's stack. A larger batch (BATCH_MAX_RECORDS goes up to 100000) takes several
- * calls in the same pipeline: still one round trip, and a user never spans two calls.
+ * Most arguments of one multi-user script call (for the apply call: its keys and the parts of its body):
+ * a call is made by spreading its arguments, and a spread of some 125k overflows V8's stack; it also
+ * bounds the body of one call. A larger batch (BATCH_MAX_RECORDS goes up to 100000) takes several calls
+ * in the same pipeline: still one round trip, and a user never spans two calls.
  */
 const SCRIPT_ARGS_MAX = 20_000;
 /** KEYS each user adds to load-users-n.lua (state hash, history list) and apply-users-n.lua (+ decisions). */
@@ -122,12 +125,12 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     const users = new Map<string, UserEntry<S, D>>();
     const entry = (id: string) => {
       let e = users.get(id);
-      if (!e) users.set(id, (e = { decisions: [], args: [] }));
+      if (!e) users.set(id, (e = { decisions: [], header: '', parts: [] }));
       return e;
     };
     for (const w of batch.states) entry(w.userId).write = w;
     for (const d of batch.decisions) entry(d.userId).decisions.push(d.decision);
-    for (const e of users.values()) e.args = this.userArgs(e);
+    for (const e of users.values()) this.encodeUser(e);
     const partitions = new Map<number, PartitionTimers>();
     for (const t of batch.timers) {
       const index =
@@ -144,7 +147,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     // a batch beyond SCRIPT_ARGS_MAX arguments).
     const parts = this.cluster
       ? userIds.map((id) => [id])
-      : chunks(userIds, (id) => APPLY_KEYS_PER_USER + (users.get(id) as UserEntry<S, D>).args.length);
+      : chunks(userIds, (id) => APPLY_KEYS_PER_USER + (users.get(id) as UserEntry<S, D>).parts.length);
     const userGroups = parts.map((part) => (p: Pipeline) => this.applyUsers(p, part, users));
     const results = await this.run([
       ...userGroups,
@@ -192,34 +195,53 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
   /** apply-users-n.lua for the users `ids` (all of a batch on a single Redis, one on a Cluster). */
   private applyUsers(p: Pipeline, ids: readonly string[], users: ReadonlyMap<string, UserEntry<S, D>>): void {
     const keys: string[] = [];
-    // A Buffer among the arguments puts ioredis in buffer mode for the command: it writes each argument
-    // into one Buffer instead of joining them into one string of some 10,000 pieces that the socket
-    // write then flattens and encodes (measured on a 470-user call: 2.7-3.0 → 2.0-2.5 ms).
-    const args: (string | number | Buffer)[] = [Buffer.from(String(this.opts.decisionsKept))];
+    const parts: string[] = [];
     for (const id of ids) {
       keys.push(this.keys.state(id), this.keys.decisions(id), this.keys.history(id));
-      for (const a of (users.get(id) as UserEntry<S, D>).args) args.push(a);
+      for (const part of (users.get(id) as UserEntry<S, D>).parts) parts.push(part);
     }
-    (p as ScriptPipeline)[SCRIPT.applyUsers.command](keys.length, ...keys, ...args);
+    // One body of all parts and a list of their byte lengths rather than an argument per part: ioredis's
+    // cost is per argument (docs/performance.md). Written straight into one buffer (UTF-8 takes at most
+    // three bytes per UTF-16 unit), which also gives each part's byte length; joining the strings first
+    // cost four times as much.
+    let chars = 0;
+    for (const part of parts) chars += part.length;
+    const buffer = Buffer.allocUnsafe(3 * chars);
+    const sizes: string[] = [];
+    let at = 0;
+    let k = 0;
+    for (const id of ids) {
+      const e = users.get(id) as UserEntry<S, D>;
+      sizes.push(e.header);
+      for (let end = k + e.parts.length; k < end; k++) {
+        const written = buffer.write(parts[k] as string, at, 'utf8');
+        at += written;
+        sizes.push(String(written));
+      }
+    }
+    const body = buffer.subarray(0, at);
+    (p as ScriptPipeline)[SCRIPT.applyUsers.command](
+      keys.length,
+      ...keys,
+      String(this.opts.decisionsKept),
+      sizes.join(' '),
+      body,
+    );
   }
 
-  /** One user's part of apply-users-n.lua's ARGV (see the script). */
-  private userArgs(e: UserEntry<S, D>): (string | number)[] {
+  /** One user's header and parts of apply-users-n.lua (see the script). */
+  private encodeUser(e: UserEntry<S, D>): void {
     const w = e.write;
     // The revision lives in hash field `r` (the script sets it) and a load reads it from there, so the
     // state is encoded as it is.
     const encoded = w ? this.codec.encode(w.next, w.previous) : null;
     const history = encoded?.history;
     const drop = history === undefined ? 0 : history.drop === 'all' ? -1 : history.drop;
-    const args: (string | number)[] = [
-      `${w?.expectedRev ?? 0} ${w?.ttlMs || DEFAULT_DECISION_TTL_MS} ${drop} ${history?.push.length ?? 0} ${e.decisions.length}`,
-      encoded?.doc ?? '',
-      encoded?.sections?.p ?? '',
-      encoded?.sections?.t ?? '',
-    ];
-    if (history) for (const entry of history.push) args.push(entry);
-    for (const d of e.decisions) args.push(JSON.stringify(d));
-    return args;
+    e.header = `${w?.expectedRev ?? 0} ${w?.ttlMs || DEFAULT_DECISION_TTL_MS} ${drop} ${history?.push.length ?? 0} ${e.decisions.length}`;
+    const parts = [encoded?.doc ?? '', encoded?.sections?.p ?? '', encoded?.sections?.t ?? ''];
+    if (history) for (const entry of history.push) parts.push(entry);
+    for (const d of e.decisions) parts.push(JSON.stringify(d));
+    e.parts = parts;
   }
 
   /** Undoes the timer writes of refused users (see the class comment); one round trip, after a conflict only. */

@@ -51,15 +51,58 @@ describe('RedisStateStore against a real Redis', () => {
     );
   });
 
-  it('refuses an apply call whose per-user header is malformed, naming it, and writes nothing of that user', async () => {
-    const keys = [store.keys.state('hdr'), store.keys.decisions('hdr'), store.keys.history('hdr')];
+  it('refuses an apply call whose sizes are malformed or do not match its body, naming the user, and writes nothing of it', async () => {
+    const keys = (id: string) => [store.keys.state(id), store.keys.decisions(id), store.keys.history(id)];
     const call = (client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
       SCRIPT.applyUsers.command
     ] as (...a: unknown[]) => Promise<unknown>;
-    await expect(
-      call.call(client, 3, ...keys, 3, '0 60000 0 x 0', '{"rev":0,"n":1}', '', ''),
-    ).rejects.toThrow(/user 1 has a malformed header "0 60000 0 x 0"/);
-    expect(await client.exists(keys[0] as string)).toBe(0);
+    const doc = '{"rev":0,"n":1}';
+    // A well-formed first user, then a second whose header, lengths or body is wrong: the script checks
+    // each user before writing it, so the first is written and the second not.
+    const first = `0 60000 0 0 0 ${doc.length} 0 0`;
+    const cases: [string, string, RegExp][] = [
+      [`${first} 0 60000 0 x 0 ${doc.length} 0 0`, doc + doc, /user 2 has malformed sizes near "x"/],
+      [
+        `${first} 0 60000 0 0 0 ${doc.length + 5} 0 0`,
+        doc + doc,
+        /user 2 has a part of 20 bytes beyond the end/,
+      ],
+      [`${first} 0 60000 0 0 0 ${doc.length} 0`, doc + doc, /user 2 has malformed sizes near "nil"/],
+      [`${first} 0 60000 0 0 -1 ${doc.length} 0 0`, doc + doc, /user 2 has a negative count/],
+    ];
+    for (const [sizes, body, error] of cases) {
+      await expect(call.call(client, 6, ...keys('h1'), ...keys('h2'), 3, sizes, body)).rejects.toThrow(error);
+      expect(await client.exists(store.keys.state('h1'))).toBe(1);
+      expect(await client.exists(store.keys.state('h2'))).toBe(0);
+      await client.del(store.keys.state('h1'));
+    }
+    // Sizes or a body that go on past the last user are refused too.
+    await expect(call.call(client, 3, ...keys('h1'), 3, `${first} 7`, doc)).rejects.toThrow(
+      /do not end with the last user/,
+    );
+    await expect(call.call(client, 3, ...keys('h1'), 3, first, `${doc}{}`)).rejects.toThrow(
+      /do not end with the last user/,
+    );
+    await client.del(store.keys.state('h1'));
+    // The same call with matching sizes writes both.
+    await call.call(client, 6, ...keys('h1'), ...keys('h2'), 3, `${first} ${first}`, doc + doc);
+    expect(await client.exists(store.keys.state('h1'), store.keys.state('h2'))).toBe(2);
+  });
+
+  it('cuts the body by bytes, so parts with characters beyond ASCII arrive whole', async () => {
+    const { conflicts } = await store.apply({
+      states: [
+        { userId: 'utf', expectedRev: 0, next: { rev: 0, n: 1, name: 'José 東京 🙂' } as Doc, ttlMs: 60_000 },
+      ],
+      timers: [],
+      decisions: [
+        { userId: 'utf', decision: { id: 'é' } },
+        { userId: 'utf', decision: { id: '🙂' } },
+      ],
+    });
+    expect(conflicts).toEqual([]);
+    expect((await store.load(['utf'])).get('utf')).toEqual({ rev: 1, n: 1, name: 'José 東京 🙂' });
+    expect(await store.recentDecisions('utf', 10)).toEqual([{ id: '🙂' }, { id: 'é' }]);
   });
 
   it('loads nothing for unknown users, then what was applied, with the revision bumped', async () => {
