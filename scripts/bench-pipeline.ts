@@ -20,7 +20,7 @@ import { JSON_STATE_CODEC, RedisStateStore, USER_STATE_CODEC } from '../services
 import type { SectionField, StateCodec, UserState } from '../services/engine/state';
 import { createTraffic } from '../services/loadgen';
 import { createEncoder } from '../services/loadgen/producer';
-import { writeBenchTriggers } from './bench-triggers';
+import { benchTriggerSet, writeBenchTriggers } from './bench-triggers';
 import { deleteKeysByPrefix } from './redis-cleanup';
 
 const arg = (name: string, fallback: number) => {
@@ -36,7 +36,8 @@ const CODEC: StateCodec<UserState> = process.argv.includes('--json-state')
   : USER_STATE_CODEC;
 
 async function main(): Promise<void> {
-  const { dir, triggers } = writeBenchTriggers();
+  const set = benchTriggerSet();
+  const { dir, triggers } = writeBenchTriggers(set);
   const defs = compileDefinitions(await readDefinitionFolder(dir));
   rmSync(dir, { recursive: true, force: true });
   if (!defs.ok) throw new Error(JSON.stringify(defs.errors));
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
   const us = Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, Number((per(v) / 1000).toFixed(2))]));
   const total = Object.values(us).reduce((a, b) => a + b, 0);
   process.stdout.write(
-    `pipeline: ${out.inputs} inputs, ${USERS} users, ${triggers} triggers\n` +
+    `pipeline: ${out.inputs} inputs, ${USERS} users, ${triggers} triggers (set ${set})\n` +
       `pipeline: µs per input ${JSON.stringify(us)} total=${total.toFixed(2)}\n` +
       `pipeline: per input decisions=${per(out.decisions).toFixed(2)} activations=${per(out.activations).toFixed(3)} ` +
       `redis_bytes=${Math.round(per(out.stateBytes + out.decisionBytes))} (state ${Math.round(per(out.stateBytes))}) ` +

@@ -16,7 +16,7 @@ import { chunkBySize, MAX_SEND_BYTES } from '../services/engine/emit';
 import { createIngestRecord, topicNames } from '../services/engine/ingest';
 import { createTraffic } from '../services/loadgen';
 import { createEncoder } from '../services/loadgen/producer';
-import { writeBenchTriggers } from './bench-triggers';
+import { benchTriggerSet, writeBenchTriggers } from './bench-triggers';
 import { cpuSplit, peakRssBytes } from './cpu-usage';
 import { parseMetrics, sumBy } from './metrics-text';
 import { deleteKeysByPrefix } from './redis-cleanup';
@@ -35,6 +35,8 @@ const BACKLOG = Number(process.env.BENCH_EVENTS ?? Math.max(100_000, SECONDS * 5
 // consent grants), so backlog and phase 3 are both mostly behaviour: 94% events in the next 300,000.
 const WARM_PER_USER = Number(process.env.BENCH_WARM_PER_USER ?? 8);
 const OUT = process.env.BENCH_OUT ?? 'bench-results.json';
+/** BENCH_TRIGGERS: `mixed` (default) or `copies` (see bench-triggers.ts); checked before anything starts. */
+const TRIGGER_SET = benchTriggerSet();
 /** Niceness of the load generator and the driver during the latency phase (see phase 3). */
 const HARNESS_NICE = 10;
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 3);
@@ -220,8 +222,10 @@ async function main(): Promise<void> {
   const passthroughEps = await passthrough(kafka, prefix, warm, total);
   log(`passthrough ${passthroughEps.toFixed(0)} records/s`);
 
-  const { dir: triggersDir, triggers } = writeBenchTriggers();
-  log(`phase 2: engine over the same ${warm > 0 ? 'warm-up and ' : ''}backlog (${triggers} triggers)`);
+  const { dir: triggersDir, triggers } = writeBenchTriggers(TRIGGER_SET);
+  log(
+    `phase 2: engine over the same ${warm > 0 ? 'warm-up and ' : ''}backlog (${triggers} triggers, set ${TRIGGER_SET})`,
+  );
   const httpPort = await freePort();
   const engine = spawnTs(
     'bin/trigger-engine.js',
@@ -405,6 +409,7 @@ async function main(): Promise<void> {
     warm_per_user: WARM_PER_USER,
     users: USERS,
     triggers,
+    trigger_set: TRIGGER_SET,
     phase3_cpu_seconds: cpuSeconds,
     phase3_stage_ms: stages,
     phase2_per_event: drainWork,
