@@ -195,26 +195,23 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
   /** apply-users-n.lua for the users `ids` (all of a batch on a single Redis, one on a Cluster). */
   private applyUsers(p: Pipeline, ids: readonly string[], users: ReadonlyMap<string, UserEntry<S, D>>): void {
     const keys: string[] = [];
-    const parts: string[] = [];
+    let chars = 0;
     for (const id of ids) {
       keys.push(this.keys.state(id), this.keys.decisions(id), this.keys.history(id));
-      for (const part of (users.get(id) as UserEntry<S, D>).parts) parts.push(part);
+      for (const part of (users.get(id) as UserEntry<S, D>).parts) chars += part.length;
     }
     // One body of all parts and a list of their byte lengths rather than an argument per part: ioredis's
     // cost is per argument (docs/performance.md). Written straight into one buffer (UTF-8 takes at most
     // three bytes per UTF-16 unit), which also gives each part's byte length; joining the strings first
     // cost four times as much.
-    let chars = 0;
-    for (const part of parts) chars += part.length;
     const buffer = Buffer.allocUnsafe(3 * chars);
     const sizes: string[] = [];
     let at = 0;
-    let k = 0;
     for (const id of ids) {
       const e = users.get(id) as UserEntry<S, D>;
       sizes.push(e.header);
-      for (let end = k + e.parts.length; k < end; k++) {
-        const written = buffer.write(parts[k] as string, at, 'utf8');
+      for (const part of e.parts) {
+        const written = buffer.write(part, at, 'utf8');
         at += written;
         sizes.push(String(written));
       }
