@@ -21,8 +21,9 @@
 
   Returns  one status per user, in KEYS order: 1 applied, 0 conflict (nothing of that user was written).
            Mapped to names in redis-scripts.ts (applyStatus). Sizes that are malformed or do not match
-           the body raise an error naming the user; each user is checked before anything of it is
-           written, so the users before it stay written (Redis does not undo a script's writes).
+           the body raise an error, naming the user whose part is at fault; each user is checked before
+           anything of it is written, so the users before it stay written (Redis does not undo a
+           script's writes).
 ]]
 local kept = tonumber(ARGV[1])
 local size = string.gmatch(ARGV[2], '[^ ]+')
