@@ -103,13 +103,28 @@ async function main(): Promise<void> {
       if (result.ok) inputs.push(result.input);
     }
     t = lap('decode', t);
+    const ids = [...new Set(inputs.map(inputUserId))];
+    let loaded: Map<string, UserState>;
     if (store) {
       const c0 = cpuNs();
-      const loaded = await store.load([...new Set(inputs.map(inputUserId))]);
+      loaded = await store.load(ids);
       ns.load += cpuNs() - c0;
-      const e = process.hrtime.bigint();
-      const { current, dirty, decisions, drafts } = evaluateBatch(defs, inputs, loaded, at + 5);
-      lap('evaluate', e);
+      t = process.hrtime.bigint();
+    } else {
+      loaded = new Map();
+      for (const id of ids) {
+        const s = stored.get(id);
+        if (s !== undefined) loaded.set(id, CODEC.decode(s.doc, s.sections, loadedHistory(s)));
+      }
+      t = lap('load', t);
+    }
+    const now = at + 5;
+    const { current, dirty, decisions, drafts } = evaluateBatch(defs, inputs, loaded, now);
+    t = lap('evaluate', t);
+    out.inputs += inputs.length;
+    out.decisions += decisions.length;
+    out.activations += drafts.length;
+    if (store) {
       const c1 = cpuNs();
       await store.apply({
         states: [...dirty].map((id) => ({
@@ -123,20 +138,8 @@ async function main(): Promise<void> {
         decisions: decisions.map((d) => ({ userId: d.userId, decision: d })),
       });
       ns.record += cpuNs() - c1;
-      out.inputs += inputs.length;
-      out.decisions += decisions.length;
-      out.activations += drafts.length;
       continue;
     }
-    const loaded = new Map<string, UserState>();
-    for (const id of new Set(inputs.map(inputUserId))) {
-      const s = stored.get(id);
-      if (s !== undefined) loaded.set(id, CODEC.decode(s.doc, s.sections, loadedHistory(s)));
-    }
-    t = lap('load', t);
-    const now = at + 5;
-    const { current, dirty, decisions, drafts } = evaluateBatch(defs, inputs, loaded, now);
-    t = lap('evaluate', t);
     for (const id of dirty) {
       const { doc, sections, history } = CODEC.encode(current.get(id) as UserState, loaded.get(id));
       for (const text of Object.values(sections ?? {})) out.stateBytes += text.length;
@@ -161,9 +164,6 @@ async function main(): Promise<void> {
       out.kafkaBytes += output.activation(finishActivation(d, now, () => 'token')).length;
     for (const d of decisions) out.kafkaBytes += output.decision(d).length;
     lap('encode', t);
-    out.inputs += inputs.length;
-    out.decisions += decisions.length;
-    out.activations += drafts.length;
   }
 
   const per = (x: number | bigint) => Number(x) / out.inputs;
