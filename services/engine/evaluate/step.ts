@@ -92,7 +92,9 @@ function attemptAction(ctx: Ctx, a: Attempt): StepResult {
   if (isStart) {
     const last = ts.lastFiredAt;
     const cooling = last !== null && ctx.now - last < plan.suppression.cooldownMs;
-    if (!pass('cooldown', !cooling, last === null ? 'never fired' : `last fired ${last}`))
+    // Not "never fired" when it did long ago: upkeep.ts drops an ended cooldown's lastFiredAt, so whether
+    // it is still there depends on the inputs since, and the explanation should not.
+    if (!pass('cooldown', !cooling, cooling ? `last fired ${last}` : 'not fired within the cooldown'))
       return stop('suppressed', 'cooldown');
     const exclude = new Set(ids);
     const hit = plan.suppression.unless.find((c) =>
