@@ -160,6 +160,33 @@ describe('decision order', () => {
     expect(outcomes(s)).toEqual(['trig:action:fired']);
   });
 
+  it('explains a passed cooldown the same whether or not an input since dropped the last fire', () => {
+    const detail = (withOtherInput: boolean) => {
+      const s = sim([plan({ cooldownMs: DAY })]);
+      s.send(ev({ eventId: 'first' }), T0);
+      // Another event of the user after the cooldown: its evaluation drops the ended lastFiredAt.
+      if (withOtherInput)
+        s.send(ev({ eventId: 'other', type: 'unrelated', occurredAt: T0 + 2 * DAY }), T0 + 2 * DAY);
+      s.send(ev({ eventId: 'again', occurredAt: T0 + 3 * DAY }), T0 + 3 * DAY);
+      expect(outcomes(s)).toEqual(['trig:action:fired', 'trig:action:fired']);
+      return s.decisions[1]?.checks.find((c) => c.name === 'cooldown');
+    };
+    expect(detail(false)).toEqual({
+      name: 'cooldown',
+      passed: true,
+      detail: 'not fired within the cooldown',
+    });
+    expect(detail(true)).toEqual(detail(false));
+    const s = sim([plan({ cooldownMs: DAY })]);
+    s.send(ev({ eventId: 'first' }), T0);
+    s.send(ev({ eventId: 'soon', occurredAt: T0 + HOUR }), T0 + HOUR);
+    expect(s.decisions[1]?.checks.find((c) => c.name === 'cooldown')).toEqual({
+      name: 'cooldown',
+      passed: false,
+      detail: `last fired ${T0}`,
+    });
+  });
+
   it('cooldown comes before unless', () => {
     const s = sim([plan({ unless: [cond('purchase', DAY)] })]);
     s.send(ev({ occurredAt: T0 }), T0);
