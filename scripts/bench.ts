@@ -17,7 +17,7 @@ import { createIngestRecord, topicNames } from '../services/engine/ingest';
 import { createTraffic } from '../services/loadgen';
 import { createEncoder } from '../services/loadgen/producer';
 import { benchTriggerSet, writeBenchTriggers } from './bench-triggers';
-import { cpuSplit, peakRssBytes } from './cpu-usage';
+import { cpuSplit, machineIdleSeconds, peakRssBytes } from './cpu-usage';
 import { parseMetrics, sumBy } from './metrics-text';
 import { deleteKeysByPrefix } from './redis-cleanup';
 import { startTestBroker } from '../test/support/broker';
@@ -40,6 +40,16 @@ const TRIGGER_SET = benchTriggerSet();
 /** Niceness of the load generator and the driver during the latency phase (see phase 3). */
 const HARNESS_NICE = 10;
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 3);
+/**
+ * BENCH_ENGINES: engine instances in one consumer group (default 1). Several split the partitions between
+ * them, each its own process: what a second instance on the same two cores buys, the upper bound of
+ * spreading one engine's work over more threads.
+ */
+const ENGINES = Number(process.env.BENCH_ENGINES ?? 1);
+if (!Number.isInteger(ENGINES) || ENGINES < 1 || ENGINES > PARTITIONS)
+  throw new Error(
+    `BENCH_ENGINES must be a whole number from 1 to BENCH_PARTITIONS (${PARTITIONS}), not ${process.env.BENCH_ENGINES}.`,
+  );
 const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
 /**
@@ -131,11 +141,21 @@ async function passthrough(kafka: Kafka, prefix: string, warm: number, total: nu
   return (total - from) / Math.max(0.001, seconds);
 }
 
-async function scrape(port: number) {
-  return parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+/** Every engine instance's metrics as one list: sums over it are the deployment's. */
+async function scrape(ports: readonly number[]) {
+  const texts = await Promise.all(
+    ports.map(async (port) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text()),
+  );
+  return texts.flatMap(parseMetrics);
 }
 
 type Scrape = ReturnType<typeof parseMetrics>;
+
+/** Machine idle seconds since a reading of machineIdleSeconds (null without /proc/stat). */
+function idleSince(before: number | null): number | null {
+  const now = machineIdleSeconds();
+  return before === null || now === null ? null : Number((now - before).toFixed(2));
+}
 
 /** How much each series of `name` (summed by label `by`; by null: one total under '') grew between two scrapes. */
 function growth(before: Scrape, after: Scrape, name: string, by: string | null): Map<string, number> {
@@ -226,33 +246,58 @@ async function main(): Promise<void> {
   log(
     `phase 2: engine over the same ${warm > 0 ? 'warm-up and ' : ''}backlog (${triggers} triggers, set ${TRIGGER_SET})`,
   );
-  const httpPort = await freePort();
-  const engine = spawnTs(
-    'bin/trigger-engine.js',
-    [],
-    {
-      KAFKA_BROKERS: broker.address,
-      KAFKA_GROUP_ID: `${prefix}engine`,
-      TOPIC_PREFIX: prefix,
-      TRIGGERS_DIR: triggersDir,
-      REDIS_PREFIX: `bench:${run}:`,
-      HTTP_PORT: String(httpPort),
-      RENDER_SECRET: `bench-render-secret-${run}-0123456789abcdef`,
-      LOG_LEVEL: 'warn',
-    },
-    'inherit',
-    // BENCH_CPU_PROF=DIR: the engine writes a V8 CPU profile of phases 2 and 3 into DIR when it stops.
-    // BENCH_ENGINE_NODE_ARGS: more Node/V8 flags for the engine (e.g. --trace-gc), space-separated.
-    [
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-      ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean),
-    ],
-  );
-  await waitForHttp(`http://127.0.0.1:${httpPort}/healthz`, 60_000);
+  const httpPorts: number[] = [];
+  const engines: ReturnType<typeof spawnTs>[] = [];
+  for (let i = 0; i < ENGINES; i += 1) {
+    const httpPort = await freePort();
+    httpPorts.push(httpPort);
+    engines.push(
+      spawnTs(
+        'bin/trigger-engine.js',
+        [],
+        {
+          KAFKA_BROKERS: broker.address,
+          KAFKA_GROUP_ID: `${prefix}engine`,
+          TOPIC_PREFIX: prefix,
+          TRIGGERS_DIR: triggersDir,
+          REDIS_PREFIX: `bench:${run}:`,
+          HTTP_PORT: String(httpPort),
+          RENDER_SECRET: `bench-render-secret-${run}-0123456789abcdef`,
+          LOG_LEVEL: 'warn',
+        },
+        'inherit',
+        // BENCH_CPU_PROF=DIR: the engine writes a V8 CPU profile of phases 2 and 3 into DIR when it stops.
+        // BENCH_ENGINE_NODE_ARGS: more Node/V8 flags for the engine (e.g. --trace-gc), space-separated.
+        [
+          ...(process.env.BENCH_CPU_PROF
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+            : []),
+          ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        ],
+      ),
+    );
+  }
+  for (const port of httpPorts) await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
   const upAt = Date.now();
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+  // CPU seconds per process over a phase, and the machine's idle seconds (both cores together): whether the
+  // phase left CPU unused, and who took the rest.
+  const phaseCpu = (others: Record<string, () => number | null | undefined>) =>
+    cpuSplit({
+      ...Object.fromEntries(
+        engines.map((e, i) => [ENGINES === 1 ? 'engine' : `engine${i + 1}`, () => e.proc.pid]),
+      ),
+      broker: () => broker.pid,
+      redis: () => redisPid,
+      ...others,
+      driver: () => process.pid,
+    });
+  const drainCpu = phaseCpu({});
+  let drainIdle = machineIdleSeconds();
   let peakRss = 0;
   const sampleRss = async () => {
-    const m = await scrape(httpPort);
+    const m = await scrape(httpPorts);
     peakRss = Math.max(peakRss, sumBy(m, 'process_resident_memory_bytes', null).get('') ?? 0);
     return m;
   };
@@ -281,6 +326,8 @@ async function main(): Promise<void> {
       startedAt = c >= total ? prevAt : now;
       first = c >= total ? prevCount : c;
       atCrossing = m;
+      drainCpu.start();
+      drainIdle = machineIdleSeconds();
     }
     if (c >= total) break;
     prevAt = now;
@@ -288,6 +335,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   const engineSeconds = (Date.now() - startedAt) / 1000;
+  const drainCpuSeconds = { ...drainCpu.stop(), idle: idleSince(drainIdle) };
   const afterBacklog = await sampleRss();
   const engineEps = (total - first) / Math.max(0.001, engineSeconds);
   // Null when one scrape saw the warm-up start and the backlog finish (nothing to tell them apart).
@@ -300,11 +348,13 @@ async function main(): Promise<void> {
   log(`engine ${engineEps.toFixed(0)} events/s, ${rtPer1k.toFixed(1)} Redis round trips per 1000 events`);
   const drainWork = workload(atCrossing, afterBacklog);
   log(`phase 2 per event: ${JSON.stringify(drainWork)}`);
+  log(
+    `CPU seconds in phase 2's timed part (${engineSeconds.toFixed(1)} s): ${JSON.stringify(drainCpuSeconds)}`,
+  );
 
   // BENCH_RATE=N measures phase 3 at N events/s instead (to draw latency against load).
   const rate = Number(process.env.BENCH_RATE ?? Math.round(engineEps / 2));
   log(`phase 3: latency at ${rate} events/s for ${Math.round(SECONDS / 2)} s`);
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const codec = AvroCodec.load();
   const latencies: number[] = [];
   // BENCH_LATENCY_OUT=FILE: every sample as "ms into the phase <tab> latency ms <tab> trigger", for plots.
@@ -352,25 +402,19 @@ async function main(): Promise<void> {
   // cores are theirs, issue 5). Measured at 30,000 events/s: p99 190 ms without, 100 ms with. Every
   // thread: until 2026-12-01 only the main threads were reniced (see spawnTs).
   reniceAllThreads(process.pid, HARNESS_NICE);
-  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
-  const cpu = cpuSplit({
-    engine: () => engine.proc.pid,
-    broker: () => broker.pid,
-    loadgen: () => loadgen.proc.pid,
-    redis: () => redisPid,
-    driver: () => process.pid,
-  });
+  const cpu = phaseCpu({ loadgen: () => loadgen.proc.pid });
   cpu.start();
-  const metricsBefore = await scrape(httpPort);
+  const phase3Idle = machineIdleSeconds();
+  const metricsBefore = await scrape(httpPorts);
   // No /metrics scrapes during the phase: rendering them takes the engine's thread for milliseconds,
   // which at one scrape a second (Prometheus scrapes every 15-30 s) showed up in the p99. Peak RSS
   // comes from the kernel's high-water mark instead.
   const sampler = setInterval(() => cpu.sample(), 1000);
   await new Promise<void>((resolve) => loadgen.proc.once('exit', () => resolve()));
-  const cpuSeconds = cpu.stop();
+  const cpuSeconds = { ...cpu.stop(), idle: idleSince(phase3Idle) };
   log(`CPU seconds in phase 3 (${Math.round(SECONDS / 2)} s): ${JSON.stringify(cpuSeconds)}`);
   await new Promise((r) => setTimeout(r, 2000));
-  const metricsAfter = await scrape(httpPort);
+  const metricsAfter = await scrape(httpPorts);
   const stages = stageBreakdown(metricsBefore, metricsAfter);
   log(`phase 3 mean ms per lane batch by stage, and ingest lag: ${JSON.stringify(stages)}`);
   const phase3Work = workload(metricsBefore, metricsAfter);
@@ -381,11 +425,16 @@ async function main(): Promise<void> {
   latencies.sort((x, y) => x - y);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
 
-  const highWater = peakRssBytes(engine.proc.pid);
-  if (highWater === null)
-    await sampleRss(); // no /proc: the engine's own figure, now
-  else peakRss = Math.max(peakRss, highWater);
-  await engine.stop();
+  // With several instances: the sum of their high-water marks (each may have peaked at another moment).
+  const highWaters = engines.map((e) => peakRssBytes(e.proc.pid));
+  if (highWaters.some((h) => h === null))
+    await sampleRss(); // no /proc: the engines' own figures, now
+  else
+    peakRss = Math.max(
+      peakRss,
+      highWaters.reduce((a: number, h) => a + (h ?? 0), 0),
+    );
+  await Promise.all(engines.map((e) => e.stop()));
   await broker.stop();
   await deleteKeysByPrefix(redis, `bench:${run}:`);
   await redis.quit();
@@ -408,8 +457,11 @@ async function main(): Promise<void> {
     warmup_events: warm,
     warm_per_user: WARM_PER_USER,
     users: USERS,
+    engines: ENGINES,
+    partitions: PARTITIONS,
     triggers,
     trigger_set: TRIGGER_SET,
+    phase2_cpu_seconds: drainCpuSeconds,
     phase3_cpu_seconds: cpuSeconds,
     phase3_stage_ms: stages,
     phase2_per_event: drainWork,

@@ -16,6 +16,17 @@ export function cpuSeconds(pid: number | null | undefined): number | null {
   }
 }
 
+/** Seconds all the machine's CPUs together spent idle (idle + iowait) since boot, from /proc/stat; null off Linux. */
+export function machineIdleSeconds(): number | null {
+  try {
+    const fields = /^cpu\s+(.*)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]?.split(/\s+/).map(Number);
+    if (!fields || fields.length < 5) return null;
+    return ((fields[3] as number) + (fields[4] as number)) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Measures how the machine's CPU went to named processes over a phase: `start()` reads each, `sample()`
  * (call it every second or so) keeps the last reading of processes that may exit before the phase ends,
