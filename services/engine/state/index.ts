@@ -19,7 +19,7 @@ export type { ApplyResult, DueTimer, Revisioned, StateStore, StateWrite, TimerWr
 export { MemoryStateStore } from './memory';
 export { parseTimerMember, redisKeys, timerMember } from './keys';
 export type { RedisKeys } from './keys';
-export { RedisStateStore } from './redis-store';
-export type { RedisStateStoreOptions } from './redis-store';
+export { decodeLoaded, encodeApply, RedisStateStore } from './redis-store';
+export type { ApplyBatch, EncodedApply, LoadedRaw, RedisStateStoreOptions } from './redis-store';
 export { JSON_STATE_CODEC, USER_STATE_CODEC } from './user-state-codec';
 export type { EncodedState, SectionField, StateCodec } from './user-state-codec';

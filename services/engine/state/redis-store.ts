@@ -88,9 +88,16 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
   }
 
   async load(userIds: readonly string[]): Promise<Map<string, S>> {
+    return decodeLoaded(this.codec, await this.loadRaw(userIds));
+  }
+
+  /**
+   * The load script's replies for `userIds` (duplicates dropped), undecoded: what `load` decodes with
+   * `decodeLoaded`. A lane that decodes on a worker thread sends these strings there.
+   */
+  async loadRaw(userIds: readonly string[]): Promise<LoadedRaw> {
     const ids = [...new Set(userIds)];
-    const out = new Map<string, S>();
-    if (ids.length === 0) return out;
+    if (ids.length === 0) return { ids, values: [] };
     // Cluster: one call per user (their keys live in different slots). Single Redis: one call (a few for a
     // batch beyond SCRIPT_ARGS_MAX).
     const parts = this.cluster ? ids.map((id) => [id]) : chunks(ids, () => LOAD_KEYS_PER_USER);
@@ -103,68 +110,45 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
           ),
       ),
     );
-    const values = results.flatMap((r) => reply(r) as (string | null)[]);
-    ids.forEach((id, i) => {
-      const [rev, doc, p, t, history] = values.slice(5 * i, 5 * i + 5);
-      if (typeof rev !== 'string' || typeof doc !== 'string') return;
-      const sections: Partial<Record<SectionField, string>> = {};
-      if (typeof p === 'string') sections.p = p;
-      if (typeof t === 'string') sections.t = t;
-      const state = this.codec.decode(doc, sections, typeof history === 'string' ? history : '');
-      state.rev = Number(rev);
-      out.set(id, state);
-    });
-    return out;
+    return { ids, values: results.flatMap((r) => reply(r) as (string | null)[]) };
   }
 
-  async apply(batch: {
-    states: readonly StateWrite<S>[];
-    timers: readonly TimerWrite[];
-    decisions: readonly { userId: string; decision: D }[];
-  }): Promise<ApplyResult> {
-    const users = new Map<string, UserEntry<S, D>>();
-    const entry = (id: string) => {
-      let e = users.get(id);
-      if (!e) users.set(id, (e = { decisions: [], header: '', parts: [] }));
-      return e;
-    };
-    for (const w of batch.states) entry(w.userId).write = w;
-    for (const d of batch.decisions) entry(d.userId).decisions.push(d.decision);
-    for (const e of users.values()) this.encodeUser(e);
-    const partitions = new Map<number, PartitionTimers>();
-    for (const t of batch.timers) {
-      const index =
-        partitions.get(t.partition) ?? new Map<string, { userId: string; dueAt: number | null }>();
-      partitions.set(t.partition, index);
-      const member = timerMember(t.userId, t.timerId);
-      index.delete(member); // re-insert so a member's order is its last write's
-      index.set(member, { userId: t.userId, dueAt: t.dueAt });
-    }
+  async apply(batch: ApplyBatch<S, D>): Promise<ApplyResult> {
+    return this.applyEncoded(this.encodeApply(batch));
+  }
 
-    const userIds = [...users.keys()];
-    const partitionIds = [...partitions.keys()];
-    // Cluster: one call per user (its keys share a slot). Single Redis: one call for all users (a few for
-    // a batch beyond SCRIPT_ARGS_MAX arguments).
-    const parts = this.cluster
-      ? userIds.map((id) => [id])
-      : chunks(userIds, (id) => APPLY_KEYS_PER_USER + (users.get(id) as UserEntry<S, D>).parts.length);
-    const userGroups = parts.map((part) => (p: Pipeline) => this.applyUsers(p, part, users));
+  /** The Redis calls of `apply`, built without I/O (see `encodeApply`). */
+  encodeApply(batch: ApplyBatch<S, D>): EncodedApply {
+    return encodeApply(
+      { codec: this.codec, keys: this.keys, cluster: this.cluster, decisionsKept: this.opts.decisionsKept },
+      batch,
+    );
+  }
+
+  /** Sends what `encodeApply` built: one round trip (a second only to undo timer writes after a conflict). */
+  async applyEncoded(encoded: EncodedApply): Promise<ApplyResult> {
+    const { calls, timers } = encoded;
     const results = await this.run([
-      ...userGroups,
-      ...partitionIds.map((partition) => (p: Pipeline) => {
-        const args = [...(partitions.get(partition) as PartitionTimers)].flatMap(([member, t]) => [
-          member,
-          t.dueAt === null ? '' : String(t.dueAt),
-        ]);
+      ...calls.map((call) => (p: Pipeline) => {
+        (p as ScriptPipeline)[SCRIPT.applyUsers.command](
+          call.keys.length,
+          ...call.keys,
+          String(this.opts.decisionsKept),
+          call.sizes,
+          call.body,
+        );
+      }),
+      ...timers.map(([partition, entries]) => (p: Pipeline) => {
+        const args = entries.flatMap(([member, , dueAt]) => [member, dueAt === null ? '' : String(dueAt)]);
         (p as ScriptPipeline)[SCRIPT.setTimers.command](this.keys.timers(partition), ...args);
       }),
     ]);
 
-    const statuses = userGroups.flatMap((_, i) => reply(results[i]) as unknown[]);
-    const conflicts = userIds.filter((_, i) => applyStatus(statuses[i]) === APPLY_CONFLICT);
+    const statuses = calls.flatMap((_, i) => reply(results[i]) as unknown[]);
+    const conflicts = encoded.userIds.filter((_, i) => applyStatus(statuses[i]) === APPLY_CONFLICT);
     if (conflicts.length > 0) {
-      const previous = partitionIds.map((_, j) => reply(results[userGroups.length + j]) as string[]);
-      await this.restoreTimers(new Set(conflicts), partitionIds, partitions, previous);
+      const previous = timers.map((_, j) => reply(results[calls.length + j]) as string[]);
+      await this.restoreTimers(new Set(conflicts), timers, previous);
     }
     return { conflicts };
   }
@@ -192,68 +176,18 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     return raw.map((r) => JSON.parse(r) as D);
   }
 
-  /** apply-users-n.lua for the users `ids` (all of a batch on a single Redis, one on a Cluster). */
-  private applyUsers(p: Pipeline, ids: readonly string[], users: ReadonlyMap<string, UserEntry<S, D>>): void {
-    const keys: string[] = [];
-    let chars = 0;
-    for (const id of ids) {
-      keys.push(this.keys.state(id), this.keys.decisions(id), this.keys.history(id));
-      for (const part of (users.get(id) as UserEntry<S, D>).parts) chars += part.length;
-    }
-    // One body of all parts and a list of their byte lengths rather than an argument per part: ioredis's
-    // cost is per argument (docs/performance.md). Written straight into one buffer (UTF-8 takes at most
-    // three bytes per UTF-16 unit), which also gives each part's byte length; joining the strings first
-    // cost four times as much.
-    const buffer = Buffer.allocUnsafe(3 * chars);
-    const sizes: string[] = [];
-    let at = 0;
-    for (const id of ids) {
-      const e = users.get(id) as UserEntry<S, D>;
-      sizes.push(e.header);
-      for (const part of e.parts) {
-        const written = buffer.write(part, at, 'utf8');
-        at += written;
-        sizes.push(String(written));
-      }
-    }
-    const body = buffer.subarray(0, at);
-    (p as ScriptPipeline)[SCRIPT.applyUsers.command](
-      keys.length,
-      ...keys,
-      String(this.opts.decisionsKept),
-      sizes.join(' '),
-      body,
-    );
-  }
-
-  /** One user's header and parts of apply-users-n.lua (see the script). */
-  private encodeUser(e: UserEntry<S, D>): void {
-    const w = e.write;
-    // The revision lives in hash field `r` (the script sets it) and a load reads it from there, so the
-    // state is encoded as it is.
-    const encoded = w ? this.codec.encode(w.next, w.previous) : null;
-    const history = encoded?.history;
-    const drop = history === undefined ? 0 : history.drop === 'all' ? -1 : history.drop;
-    e.header = `${w?.expectedRev ?? 0} ${w?.ttlMs || DEFAULT_DECISION_TTL_MS} ${drop} ${history?.push.length ?? 0} ${e.decisions.length}`;
-    const parts = [encoded?.doc ?? '', encoded?.sections?.p ?? '', encoded?.sections?.t ?? ''];
-    if (history) for (const entry of history.push) parts.push(entry);
-    for (const d of e.decisions) parts.push(JSON.stringify(d));
-    e.parts = parts;
-  }
-
   /** Undoes the timer writes of refused users (see the class comment); one round trip, after a conflict only. */
   private async restoreTimers(
     refused: ReadonlySet<string>,
-    partitionIds: readonly number[],
-    partitions: ReadonlyMap<number, PartitionTimers>,
+    timers: EncodedApply['timers'],
     previous: readonly string[][],
   ): Promise<void> {
     const groups: ((p: Pipeline) => void)[] = [];
-    partitionIds.forEach((partition, j) => {
+    timers.forEach(([partition, entries], j) => {
       const args: string[] = [];
-      [...(partitions.get(partition) as PartitionTimers)].forEach(([member, t], k) => {
-        if (!refused.has(t.userId)) return;
-        args.push(member, t.dueAt === null ? '' : String(t.dueAt), previous[j]?.[k] ?? '');
+      entries.forEach(([member, userId, dueAt], k) => {
+        if (!refused.has(userId)) return;
+        args.push(member, dueAt === null ? '' : String(dueAt), previous[j]?.[k] ?? '');
       });
       if (args.length === 0) return;
       groups.push((p) =>
@@ -295,6 +229,136 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
       throw fromRedisError(err);
     }
   }
+}
+
+/** A batch of state, timer and decision writes for `apply`. */
+export interface ApplyBatch<S extends Revisioned, D> {
+  states: readonly StateWrite<S>[];
+  timers: readonly TimerWrite[];
+  decisions: readonly { userId: string; decision: D }[];
+}
+
+/** What `loadRaw` read: five values per user of `ids`, in order (revision, document, p, t, joined history). */
+export interface LoadedRaw {
+  ids: string[];
+  values: (string | null)[];
+}
+
+/**
+ * The Redis calls of one `apply`, as plain data (strings, buffers, numbers): built where the states are
+ * (`encodeApply`, on a worker thread too) and sent by `applyEncoded`.
+ */
+export interface EncodedApply {
+  /** Every user written, in the order of the calls' replies. */
+  userIds: string[];
+  /** apply-users-n.lua calls: their KEYS, the sizes line and the body (see the script). */
+  calls: { keys: string[]; sizes: string; body: Buffer }[];
+  /** Per partition, its timer writes: member, user, due time (null: removed). */
+  timers: [partition: number, entries: [member: string, userId: string, dueAt: number | null][]][];
+}
+
+/** The states of `loadRaw`'s reply, decoded; users without a stored state are absent. */
+export function decodeLoaded<S extends Revisioned>(codec: StateCodec<S>, raw: LoadedRaw): Map<string, S> {
+  const out = new Map<string, S>();
+  raw.ids.forEach((id, i) => {
+    const [rev, doc, p, t, history] = raw.values.slice(5 * i, 5 * i + 5);
+    if (typeof rev !== 'string' || typeof doc !== 'string') return;
+    const sections: Partial<Record<SectionField, string>> = {};
+    if (typeof p === 'string') sections.p = p;
+    if (typeof t === 'string') sections.t = t;
+    const state = codec.decode(doc, sections, typeof history === 'string' ? history : '');
+    state.rev = Number(rev);
+    out.set(id, state);
+  });
+  return out;
+}
+
+/**
+ * Builds the calls of an apply without I/O: each user's state (through the codec), decision log entries
+ * and revision check in apply-users-n.lua's body, and the timer writes per partition (the last write of a
+ * member wins).
+ */
+export function encodeApply<S extends Revisioned, D>(
+  opts: { codec: StateCodec<S>; keys: RedisKeys; cluster: boolean; decisionsKept: number },
+  batch: ApplyBatch<S, D>,
+): EncodedApply {
+  const users = new Map<string, UserEntry<S, D>>();
+  const entry = (id: string) => {
+    let e = users.get(id);
+    if (!e) users.set(id, (e = { decisions: [], header: '', parts: [] }));
+    return e;
+  };
+  for (const w of batch.states) entry(w.userId).write = w;
+  for (const d of batch.decisions) entry(d.userId).decisions.push(d.decision);
+  for (const e of users.values()) encodeUser(opts.codec, e);
+  const partitions = new Map<number, PartitionTimers>();
+  for (const t of batch.timers) {
+    const index = partitions.get(t.partition) ?? new Map<string, { userId: string; dueAt: number | null }>();
+    partitions.set(t.partition, index);
+    const member = timerMember(t.userId, t.timerId);
+    index.delete(member); // re-insert so a member's order is its last write's
+    index.set(member, { userId: t.userId, dueAt: t.dueAt });
+  }
+  const userIds = [...users.keys()];
+  // Cluster: one call per user (its keys share a slot). Single Redis: one call for all users (a few for
+  // a batch beyond SCRIPT_ARGS_MAX arguments).
+  const parts = opts.cluster
+    ? userIds.map((id) => [id])
+    : chunks(userIds, (id) => APPLY_KEYS_PER_USER + (users.get(id) as UserEntry<S, D>).parts.length);
+  return {
+    userIds,
+    calls: parts.map((part) => applyCall(opts.keys, part, users)),
+    timers: [...partitions].map(([partition, index]) => [
+      partition,
+      [...index].map(([member, t]) => [member, t.userId, t.dueAt]),
+    ]),
+  };
+}
+
+/** apply-users-n.lua's arguments for the users `ids` (all of a batch on a single Redis, one on a Cluster). */
+function applyCall<S extends Revisioned, D>(
+  keys: RedisKeys,
+  ids: readonly string[],
+  users: ReadonlyMap<string, UserEntry<S, D>>,
+): EncodedApply['calls'][number] {
+  const callKeys: string[] = [];
+  let chars = 0;
+  for (const id of ids) {
+    callKeys.push(keys.state(id), keys.decisions(id), keys.history(id));
+    for (const part of (users.get(id) as UserEntry<S, D>).parts) chars += part.length;
+  }
+  // One body of all parts and a list of their byte lengths rather than an argument per part: ioredis's
+  // cost is per argument (docs/performance.md). Written straight into one buffer (UTF-8 takes at most
+  // three bytes per UTF-16 unit), which also gives each part's byte length; joining the strings first
+  // cost four times as much.
+  const buffer = Buffer.allocUnsafe(3 * chars);
+  const sizes: string[] = [];
+  let at = 0;
+  for (const id of ids) {
+    const e = users.get(id) as UserEntry<S, D>;
+    sizes.push(e.header);
+    for (const part of e.parts) {
+      const written = buffer.write(part, at, 'utf8');
+      at += written;
+      sizes.push(String(written));
+    }
+  }
+  return { keys: callKeys, sizes: sizes.join(' '), body: buffer.subarray(0, at) };
+}
+
+/** One user's header and parts of apply-users-n.lua (see the script). */
+function encodeUser<S extends Revisioned, D>(codec: StateCodec<S>, e: UserEntry<S, D>): void {
+  const w = e.write;
+  // The revision lives in hash field `r` (the script sets it) and a load reads it from there, so the
+  // state is encoded as it is.
+  const encoded = w ? codec.encode(w.next, w.previous) : null;
+  const history = encoded?.history;
+  const drop = history === undefined ? 0 : history.drop === 'all' ? -1 : history.drop;
+  e.header = `${w?.expectedRev ?? 0} ${w?.ttlMs || DEFAULT_DECISION_TTL_MS} ${drop} ${history?.push.length ?? 0} ${e.decisions.length}`;
+  const parts = [encoded?.doc ?? '', encoded?.sections?.p ?? '', encoded?.sections?.t ?? ''];
+  if (history) for (const entry of history.push) parts.push(entry);
+  for (const d of e.decisions) parts.push(JSON.stringify(d));
+  e.parts = parts;
 }
 
 /** `items` in order, cut into runs whose `size` adds up to at most SCRIPT_ARGS_MAX (one item alone may exceed it). */
