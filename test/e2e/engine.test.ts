@@ -6,11 +6,15 @@ import type { Stack } from './harness';
 
 jest.setTimeout(90_000);
 
-describe('the engine end to end (dev broker over TCP, real Redis)', () => {
+// Every scenario twice: passes computed on the main thread, and on a worker thread (WORKER_THREADS=1).
+describe.each([
+  ['on the main thread', '0'],
+  ['with a worker thread', '1'],
+])('the engine end to end (dev broker over TCP, real Redis), %s', (_, threads) => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ engineEnv: { WORKER_THREADS: threads } });
     await stack.collect();
   });
   afterAll(async () => {

@@ -56,9 +56,9 @@ export class TestClock {
 /**
  * An e2e stack: the dev broker as a child process, the real Redis, engines started in this process with
  * a unique topic prefix, group and Redis key prefix and the stack's clock (real time until a test moves
- * it), and a collector reading every output topic.
+ * it), and a collector reading every output topic. `engineEnv` is set for every engine of the stack.
  */
-export async function startStack() {
+export async function startStack(options: { engineEnv?: Record<string, string> } = {}) {
   const broker = await startTestBroker({ args: ['--partitions', '3'] });
   const clock = new TestClock();
   const run = randomUUID().slice(0, 8);
@@ -103,6 +103,7 @@ export async function startStack() {
         RENDER_SECRET: 'e2e-render-secret-0123456789abcdef0123',
         TIMER_POLL_INTERVAL_MS: '50',
         LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
+        ...options.engineEnv,
         ...env,
       });
       const logger = createLogger({ level: config.logLevel });

@@ -55,5 +55,7 @@ export interface EngineConfig {
     stateTtlMs: number;
     decisionsKeptPerUser: number;
     shutdownTimeoutMs: number;
+    /** Pass worker threads (decode states, evaluate, encode); 0: all on the main thread. */
+    workerThreads: number;
   };
 }

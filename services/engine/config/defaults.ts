@@ -41,6 +41,11 @@ export const CONFIG_DEFAULTS = {
   decisionsKeptPerUser: 50,
   /** Longest a graceful shutdown waits for in-flight batches before exiting. */
   shutdownTimeoutMs: 15_000,
+  /**
+   * Worker threads that decode states, evaluate and encode the lanes' passes while the main thread does
+   * the I/O (lane p on thread p mod n); 0 keeps everything on the main thread (docs/performance.md).
+   */
+  workerThreads: 0,
   /** Lifetime of a render token (`renderAt: open`): an email opened later renders nothing. */
   renderTokenTtlMs: 7 * DAY_MS,
 } as const;

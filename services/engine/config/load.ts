@@ -222,6 +222,12 @@ export function loadConfig(env: Env): EngineConfig {
     'an integer number of milliseconds from 1000 to 600000',
     String(d.shutdownTimeoutMs),
   );
+  const workerThreads = r.read(
+    'WORKER_THREADS',
+    intIn(0, 16),
+    'an integer from 0 (evaluate on the main thread) to 16',
+    String(d.workerThreads),
+  );
 
   if (
     r.problems.length > 0 ||
@@ -245,7 +251,8 @@ export function loadConfig(env: Env): EngineConfig {
     timerBatchMax === undefined ||
     stateTtlMs === undefined ||
     decisionsKeptPerUser === undefined ||
-    shutdownTimeoutMs === undefined
+    shutdownTimeoutMs === undefined ||
+    workerThreads === undefined
   ) {
     throw new ConfigError(r.problems);
   }
@@ -266,6 +273,7 @@ export function loadConfig(env: Env): EngineConfig {
       stateTtlMs,
       decisionsKeptPerUser,
       shutdownTimeoutMs,
+      workerThreads,
     },
   });
 }

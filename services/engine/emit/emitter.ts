@@ -55,11 +55,19 @@ export function dlqMessage(record: DlqRecord): Message {
 export function createEmitter(opts: EmitterOptions): (batch: EmitBatch) => Promise<Activation[]> {
   return async (batch) => {
     const { topicMessages, activations } = buildMessages(opts, batch);
-    for (const chunk of chunkBySize(topicMessages, MAX_SEND_BYTES)) {
-      await opts.producer.sendBatch({ topicMessages: chunk, acks: -1 });
-    }
+    await sendMessages(opts.producer, topicMessages);
     return activations;
   };
+}
+
+/** Sends a lane pass's messages: one `sendBatch` (more when over MAX_SEND_BYTES), acks from all in-sync replicas. */
+export async function sendMessages(
+  producer: Pick<Producer, 'sendBatch'>,
+  topicMessages: readonly TopicMessages[],
+): Promise<void> {
+  for (const chunk of chunkBySize(topicMessages, MAX_SEND_BYTES)) {
+    await producer.sendBatch({ topicMessages: chunk, acks: -1 });
+  }
 }
 
 /**

@@ -1,12 +1,15 @@
+import type { TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 
 import type { CompiledDefinitions } from '../definitions';
-import { EngineError } from '../errors';
-import { evaluate, inputUserId, requiredStateTtlMs } from '../evaluate';
-import type { Activation, ActivationDraft, Conversion, Decision, Input, TriggerStatus } from '../evaluate';
 import type { EmitBatch } from '../emit';
+import { EngineError } from '../errors';
+import { inputUserId, requiredStateTtlMs } from '../evaluate';
+import type { Activation, Conversion, Decision, Input, TriggerStatus } from '../evaluate';
 import type { EngineMetrics } from '../metrics';
-import type { StateStore, StateWrite, TimerWrite, UserState } from '../state';
+import type { ApplyResult, EncodedApply, LoadedRaw, StateStore, StateWrite, UserState } from '../state';
+import { evaluateAll } from './compute';
+import type { DecisionSummary, PassRequest, PassResult } from './compute';
 
 export interface LaneOptions {
   partition: number;
@@ -28,6 +31,32 @@ export interface LaneOptions {
   onConversions?: (conversions: readonly Conversion[]) => void;
   /** Most inputs one pass takes when coalescing queued batches (a single larger batch still runs alone). */
   maxInputs?: number;
+  /**
+   * Set when a worker thread does the pass's computing (WORKER_THREADS): the lane then loads undecoded
+   * states, has `compute` decode, evaluate and encode them, and sends and writes what it returns, instead
+   * of using `store` and `emit`.
+   */
+  offload?: LaneOffload;
+}
+
+/** The I/O and the computing of a pass when a worker thread computes (see `LaneOptions.offload`). */
+export interface LaneOffload {
+  loadRaw(userIds: readonly string[]): Promise<LoadedRaw>;
+  compute(request: PassRequest): Promise<PassResult>;
+  /** One producer call (or a few, split by size) with every message of the pass. */
+  send(topicMessages: TopicMessages[]): Promise<void>;
+  applyEncoded(encoded: EncodedApply): Promise<ApplyResult>;
+  /** Generation of the definitions `definitions()` returns (the worker must hold the same). */
+  generation(): number;
+}
+
+/** What one pass did, as the lane's metrics and callbacks count it. */
+interface PassDone {
+  decisions: readonly DecisionSummary[];
+  emitted: Activation[];
+  counts: Iterable<[string, Record<string, number>]>;
+  conversions: readonly { userId: string; conversion: Conversion }[];
+  conflicts: Set<string>;
 }
 
 interface QueuedBatch {
@@ -112,6 +141,8 @@ export class Lane {
         retriable: true,
       });
     const status = opts.triggerStatus();
+    // Read with the definitions: a swap during this batch's I/O must not change what its passes run with.
+    const generation = opts.offload?.generation() ?? 0;
 
     let t = process.hrtime.bigint();
     const lap = (stage: 'load' | 'evaluate' | 'emit' | 'apply') => {
@@ -119,12 +150,14 @@ export class Lane {
       opts.metrics.stage(stage, Number(now - t) / 1e9);
       t = now;
     };
+    // A TTL shorter than the longest look-back (consent.maxAge, typically) would forget a quiet user's consent.
+    const ttlMs = Math.max(opts.stateTtlMs, requiredStateTtlMs(defs.index, defs.policies));
     // One pass: load, evaluate, emit, apply (decision 4: emitted before recorded, recorded before commit).
-    const pass = async (batch: readonly Input[], dlqRecords: EmitBatch['dlq']) => {
+    const local = async (batch: readonly Input[], dlqRecords: EmitBatch['dlq']): Promise<PassDone> => {
       const userIds = [...new Set(batch.map(inputUserId))];
       const loaded = userIds.length > 0 ? await opts.store.load(userIds) : new Map<string, UserState>();
       lap('load');
-      const out = this.evaluateAll(defs, status, batch, loaded);
+      const out = evaluateAll(defs, status, batch, loaded, opts.partition, opts.clock);
       lap('evaluate');
       const emitted = await opts.emit({
         activations: out.activations,
@@ -132,8 +165,6 @@ export class Lane {
         dlq: dlqRecords,
       });
       lap('emit');
-      // A TTL shorter than the longest look-back (consent.maxAge, typically) would forget a quiet user's consent.
-      const ttlMs = Math.max(opts.stateTtlMs, requiredStateTtlMs(defs.index, defs.policies));
       const states: StateWrite<UserState>[] = [...out.dirty].map((userId) => ({
         userId,
         expectedRev: loaded.get(userId)?.rev ?? 0,
@@ -147,8 +178,36 @@ export class Lane {
         decisions: out.decisions.map((decision) => ({ userId: decision.userId, decision })),
       });
       lap('apply');
-      return { out, emitted, conflicts: new Set(result.conflicts) };
+      return { ...out, emitted, conflicts: new Set(result.conflicts) };
     };
+    // The same pass with its computing on a worker thread: the "evaluate" stage is the worker's round trip
+    // (decoding the states, evaluating, encoding outputs and writes).
+    const offloaded = async (
+      offload: LaneOffload,
+      batch: readonly Input[],
+      dlqRecords: EmitBatch['dlq'],
+    ): Promise<PassDone> => {
+      const loaded = await offload.loadRaw(batch.map(inputUserId));
+      lap('load');
+      const r = await offload.compute({
+        partition: opts.partition,
+        generation,
+        inputs: batch,
+        loaded,
+        status: [...status],
+        ttlMs,
+        clockOffsetMs: opts.clock === Date.now ? 0 : opts.clock() - Date.now(),
+        dlq: dlqRecords ?? [],
+      });
+      lap('evaluate');
+      await offload.send(r.topicMessages);
+      lap('emit');
+      const result = await offload.applyEncoded(r.apply);
+      lap('apply');
+      return { ...r, emitted: r.activations, conflicts: new Set(result.conflicts) };
+    };
+    const pass = (batch: readonly Input[], dlqRecords: EmitBatch['dlq']) =>
+      opts.offload ? offloaded(opts.offload, batch, dlqRecords) : local(batch, dlqRecords);
 
     const first = await pass(inputs, dlq);
     const recorded = [{ ...first, skip: first.conflicts }];
@@ -176,8 +235,8 @@ export class Lane {
     let decisionCount = 0;
     const counts: Record<string, number> = {};
     const conversions: Conversion[] = [];
-    for (const { out, emitted, skip } of recorded) {
-      for (const d of out.decisions) {
+    for (const { decisions, emitted, counts: passCounts, conversions: passConversions, skip } of recorded) {
+      for (const d of decisions) {
         if (skip.has(d.userId)) continue;
         decisionCount += 1;
         opts.metrics.decision(d.triggerId, d.outcome, d.reason);
@@ -193,61 +252,15 @@ export class Lane {
           slaMs: a.slaMs,
         });
       }
-      for (const [userId, perUser] of out.counts) {
+      for (const [userId, perUser] of passCounts) {
         if (skip.has(userId)) continue;
         for (const [trigger, n] of Object.entries(perUser)) counts[trigger] = (counts[trigger] ?? 0) + n;
       }
-      for (const c of out.conversions) if (!skip.has(c.userId)) conversions.push(c.conversion);
+      for (const c of passConversions) if (!skip.has(c.userId)) conversions.push(c.conversion);
     }
     for (const c of conversions) if (!c.shadow) opts.metrics.conversion(c.triggerId, c.group);
     if (Object.keys(counts).length > 0) opts.onActivationCounts?.(counts);
     if (conversions.length > 0) opts.onConversions?.(conversions);
     return { inputs: inputs.length, decisions: decisionCount, activations };
-  }
-
-  /** Evaluates each input in order against its user's evolving state (pure; no I/O). */
-  private evaluateAll(
-    defs: CompiledDefinitions,
-    status: ReadonlyMap<string, TriggerStatus>,
-    inputs: readonly Input[],
-    loaded: ReadonlyMap<string, UserState>,
-  ) {
-    const { opts } = this;
-    const current = new Map(loaded);
-    const dirty = new Set<string>();
-    const decisions: Decision[] = [];
-    const activations: ActivationDraft[] = [];
-    const timers = new Map<string, TimerWrite>();
-    const conversions: { userId: string; conversion: Conversion }[] = [];
-    const counts = new Map<string, Record<string, number>>();
-    for (const input of inputs) {
-      const userId = inputUserId(input);
-      if (input.kind === 'timer') {
-        // The fired timer leaves the index unless this evaluation re-arms it.
-        const key = `${userId}\u0000${input.timer.timerId}`;
-        timers.set(key, { partition: opts.partition, userId, timerId: input.timer.timerId, dueAt: null });
-      }
-      const r = evaluate(defs.index, defs.policies, current.get(userId), input, opts.clock(), status);
-      if (r.changed) {
-        current.set(userId, r.state);
-        dirty.add(userId);
-      }
-      decisions.push(...r.decisions);
-      activations.push(...r.activations);
-      for (const conversion of r.conversions) conversions.push({ userId, conversion });
-      for (const tc of r.timers) {
-        timers.set(`${userId}\u0000${tc.timerId}`, {
-          partition: opts.partition,
-          userId,
-          timerId: tc.timerId,
-          dueAt: tc.dueAt,
-        });
-      }
-      const perUser = counts.get(userId) ?? {};
-      for (const [trigger, n] of Object.entries(r.activationCounts))
-        perUser[trigger] = (perUser[trigger] ?? 0) + n;
-      counts.set(userId, perUser);
-    }
-    return { current, dirty, decisions, activations, timers, conversions, counts };
   }
 }

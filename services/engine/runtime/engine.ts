@@ -13,12 +13,13 @@ import type { EngineConfig } from '../config';
 import { formatDefinitionError, readDefinitionFolder } from '../definitions';
 import { fromRedisError } from '../errors';
 import type { DefinitionTexts } from '../definitions';
-import { createEmitter } from '../emit';
+import { createEmitter, sendMessages } from '../emit';
 import type { Decision, Input } from '../evaluate';
 import { createHttpServer } from '../http';
 import { coPartitionAssigner, createIngestRecord, topicNames } from '../ingest';
 import type { DlqRecord } from '../ingest';
-import { Lane } from '../lane';
+import { Lane, PassWorkers } from '../lane';
+import type { LaneOffload } from '../lane';
 import { createMetrics } from '../metrics';
 import { renderSigner, resolveRender, verifyRenderToken } from '../render';
 import { RedisStateStore, USER_STATE_CODEC } from '../state';
@@ -72,6 +73,22 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     decisionsKept: config.tuning.decisionsKeptPerUser,
     codec: USER_STATE_CODEC,
   });
+  const workers =
+    config.tuning.workerThreads > 0
+      ? new PassWorkers(
+          config.tuning.workerThreads,
+          {
+            topicPrefix: config.topicPrefix,
+            outputEncoding: config.outputEncoding,
+            renderSecret: config.http.renderSecret,
+            renderTokenTtlMs: config.http.renderTokenTtlMs,
+            keyPrefix: config.redis.keyPrefix,
+            cluster: (deps.redis as { isCluster?: boolean }).isCluster === true,
+            decisionsKept: config.tuning.decisionsKeptPerUser,
+          },
+          log,
+        )
+      : null;
   let reportedRoundTrips = 0;
   const reportRoundTrips = () => {
     metrics.redisRoundTrips(store.roundTrips - reportedRoundTrips);
@@ -93,6 +110,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       );
       return;
     }
+    workers?.setDefinitions(result.generation, texts);
     breaker.reset();
     // Publish every step's SLA at load, so dashboards draw the SLA line before the first emission.
     for (const plan of holder.current()?.plans ?? []) {
@@ -142,6 +160,15 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     sign: renderSigner(renderSecret, clock, config.http.renderTokenTtlMs),
   });
 
+  const offload: LaneOffload | undefined = workers
+    ? {
+        loadRaw: (userIds) => store.loadRaw(userIds),
+        compute: (request) => workers.run(request),
+        send: (topicMessages) => sendMessages(producer, topicMessages),
+        applyEncoded: (encoded) => store.applyEncoded(encoded),
+        generation: () => holder.generation,
+      }
+    : undefined;
   const lanes = new Map<number, Lane>();
   const laneFor = (partition: number): Lane => {
     let lane = lanes.get(partition);
@@ -155,6 +182,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
         clock,
         stateTtlMs: config.tuning.stateTtlMs,
         maxInputs: config.tuning.batchMaxRecords,
+        offload,
         metrics,
         logger: log,
         onActivationCounts: (counts) =>
@@ -363,6 +391,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       await consumer.disconnect(); // waits for in-flight batches, then leaves the group
       await Promise.all([...lanes.values()].map((l) => l.drain()));
       await producer.disconnect();
+      await workers?.close();
       await topicWatch?.stop();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       log.info('engine stopped');

@@ -53,6 +53,7 @@ describe('loadConfig defaults', () => {
         stateTtlMs: CONFIG_DEFAULTS.stateTtlMs,
         decisionsKeptPerUser: CONFIG_DEFAULTS.decisionsKeptPerUser,
         shutdownTimeoutMs: CONFIG_DEFAULTS.shutdownTimeoutMs,
+        workerThreads: CONFIG_DEFAULTS.workerThreads,
       },
     });
   });
@@ -98,6 +99,7 @@ describe('loadConfig values', () => {
       STATE_TTL_MS: '86400000',
       DECISIONS_KEPT_PER_USER: '0',
       SHUTDOWN_TIMEOUT_MS: '5000',
+      WORKER_THREADS: '2',
     });
     expect(config.kafka).toEqual({
       brokers: ['k1:9092', 'k2:9093'],
@@ -133,6 +135,7 @@ describe('loadConfig values', () => {
       stateTtlMs: 86_400_000,
       decisionsKeptPerUser: 0,
       shutdownTimeoutMs: 5000,
+      workerThreads: 2,
     });
   });
 
@@ -209,6 +212,11 @@ describe('loadConfig errors', () => {
       'STATE_TTL_MS must be an integer number of milliseconds from 3600000 (1 hour) to 315360000000 (10 years), got "7d".',
     ],
     ['BATCH_MAX_RECORDS', '0', 'BATCH_MAX_RECORDS must be an integer from 1 to 100000, got "0".'],
+    [
+      'WORKER_THREADS',
+      'yes',
+      'WORKER_THREADS must be an integer from 0 (evaluate on the main thread) to 16, got "yes".',
+    ],
   ])('rejects %s=%j with a sentence naming it', (name, value, sentence) => {
     expect(problemsOf({ ...MINIMAL, [name]: value })).toEqual([sentence]);
   });
