@@ -43,9 +43,10 @@ export const CONFIG_DEFAULTS = {
   shutdownTimeoutMs: 15_000,
   /**
    * Worker threads that decode states, evaluate and encode the lanes' passes while the main thread does
-   * the I/O (lane p on thread p mod n); 0 keeps everything on the main thread (docs/performance.md).
+   * the I/O (lane p on thread p mod n); 0 keeps everything on the main thread. One halved the benchmark's
+   * median p99 on two cores; a second added memory and nothing measurable (docs/performance.md).
    */
-  workerThreads: 0,
+  workerThreads: 1,
   /** Lifetime of a render token (`renderAt: open`): an email opened later renders nothing. */
   renderTokenTtlMs: 7 * DAY_MS,
 } as const;
