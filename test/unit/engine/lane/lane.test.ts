@@ -1,10 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import pino from 'pino';
 import { Registry } from 'prom-client';
 
-import { compileDefinitions } from '../../../../services/engine/definitions';
 import type { CompiledDefinitions } from '../../../../services/engine/definitions';
 import type { EmitBatch } from '../../../../services/engine/emit';
 import { EngineError } from '../../../../services/engine/errors';
@@ -14,38 +10,10 @@ import { Lane } from '../../../../services/engine/lane';
 import { createMetrics } from '../../../../services/engine/metrics';
 import { emptyUserState, MemoryStateStore } from '../../../../services/engine/state';
 import type { ApplyResult, StateStore, StateWrite, UserState } from '../../../../services/engine/state';
-
-const POLICIES = readFileSync(join(__dirname, '../../../../triggers/policies.yaml'), 'utf8');
-const TRIGGER = `id: lane-test
-version: 1
-signal:
-  event: page_view
-action: { channel: web, type: web.personalize }
-`;
-
-function definitions(): CompiledDefinitions {
-  const result = compileDefinitions({ 'triggers/policies.yaml': POLICIES, 'triggers/t.yaml': TRIGGER });
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result;
-}
+import { definitions, pageView as pageViewAt } from './pass-fixtures';
 
 const NOW = Date.UTC(2026, 0, 5, 12);
-
-function pageView(userId: string, n: number): Input {
-  return {
-    kind: 'event',
-    event: {
-      eventId: `${userId}-${n}`,
-      userId,
-      channel: 'web',
-      type: 'page_view',
-      occurredAt: NOW - 1_000 + n,
-      sessionId: 's1',
-      properties: { path: '/pricing' },
-      context: null,
-    },
-  };
-}
+const pageView = (userId: string, n: number): Input => pageViewAt(userId, n, NOW - 1_000);
 
 /** The memory store behind a recorder of every call, so the test sees the order of load, emit, apply. */
 function setup(opts: { refuse?: string[]; refusals?: number; maxInputs?: number } = {}) {

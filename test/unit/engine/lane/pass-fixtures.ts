@@ -10,7 +10,7 @@ import type { PassEnvironment, WorkerSetup } from '../../../../services/engine/l
 import { renderSigner } from '../../../../services/engine/render';
 import { redisKeys, USER_STATE_CODEC } from '../../../../services/engine/state';
 
-/** A one-trigger set (web personalisation on a pricing page view, consent from the example policies). */
+/** The lane tests' one-trigger set (web personalisation on a page view, consent from the example policies). */
 export const TEXTS: DefinitionTexts = {
   'triggers/policies.yaml': readFileSync(join(__dirname, '../../../../triggers/policies.yaml'), 'utf8'),
   'triggers/t.yaml': `id: pass-test
