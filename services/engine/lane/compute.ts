@@ -104,6 +104,8 @@ export interface PassResult {
   conversions: { userId: string; conversion: Conversion }[];
   /** The state, decision-log and timer writes, ready to send. */
   apply: EncodedApply;
+  /** Time the computing took where it ran, seconds (the rest of a worker's round trip is the hand-off). */
+  computeSeconds: number;
 }
 
 /** What a pass computation needs besides its request: the codecs and where the writes go. */
@@ -121,6 +123,7 @@ export interface PassEnvironment {
  * the writes, in that order (DESIGN.md decision 4).
  */
 export function computePass(env: PassEnvironment, defs: CompiledDefinitions, req: PassRequest): PassResult {
+  const started = process.hrtime.bigint();
   const loaded = decodeLoaded(env.codec, req.loaded);
   const out = evaluateAll(defs, new Map(req.status), req.inputs, loaded, req.partition, env.messages.clock);
   const { topicMessages, activations } = buildMessages(env.messages, {
@@ -154,5 +157,6 @@ export function computePass(env: PassEnvironment, defs: CompiledDefinitions, req
     counts: [...out.counts],
     conversions: out.conversions,
     apply,
+    computeSeconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
 }

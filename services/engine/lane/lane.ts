@@ -145,9 +145,16 @@ export class Lane {
     const generation = opts.offload?.generation() ?? 0;
 
     let t = process.hrtime.bigint();
-    const lap = (stage: 'load' | 'evaluate' | 'emit' | 'apply') => {
+    // `computed`: of the time since the last lap, what a worker thread spent computing (`evaluate`); the
+    // rest is the hand-off to and from it.
+    const lap = (stage: 'load' | 'evaluate' | 'emit' | 'apply', computed?: number) => {
       const now = process.hrtime.bigint();
-      opts.metrics.stage(stage, Number(now - t) / 1e9);
+      const seconds = Number(now - t) / 1e9;
+      if (computed === undefined) opts.metrics.stage(stage, seconds);
+      else {
+        opts.metrics.stage(stage, computed);
+        opts.metrics.stage('handoff', Math.max(0, seconds - computed));
+      }
       t = now;
     };
     // A TTL shorter than the longest look-back (consent.maxAge, typically) would forget a quiet user's consent.
@@ -180,8 +187,8 @@ export class Lane {
       lap('apply');
       return { ...out, emitted, conflicts: new Set(result.conflicts) };
     };
-    // The same pass with its computing on a worker thread: the "evaluate" stage is the worker's round trip
-    // (decoding the states, evaluating, encoding outputs and writes).
+    // The same pass with its computing on a worker thread: the "evaluate" stage is the thread's computing
+    // (decoding the states, evaluating, encoding outputs and writes), "handoff" the rest of its round trip.
     const offloaded = async (
       offload: LaneOffload,
       batch: readonly Input[],
@@ -199,7 +206,7 @@ export class Lane {
         clockOffsetMs: opts.clock === Date.now ? 0 : opts.clock() - Date.now(),
         dlq: dlqRecords ?? [],
       });
-      lap('evaluate');
+      lap('evaluate', r.computeSeconds);
       await offload.send(r.topicMessages);
       lap('emit');
       const result = await offload.applyEncoded(r.apply);

@@ -44,8 +44,11 @@ export const METRIC_LABELS = {
   [METRIC.redisRoundTrips]: [],
 } as const satisfies Record<(typeof METRIC)[keyof typeof METRIC], readonly string[]>;
 
-/** Engine pipeline stages timed by trigger_engine_seconds. */
-export type Stage = 'decode' | 'load' | 'evaluate' | 'emit' | 'apply';
+/**
+ * Engine pipeline stages timed by trigger_engine_seconds. `handoff`: with a worker thread, a pass's
+ * time spent copying to and from the thread and waiting for it (its computing is `evaluate`).
+ */
+export type Stage = 'decode' | 'load' | 'evaluate' | 'handoff' | 'emit' | 'apply';
 
 // Latency buckets from 5 ms to 15 min: sub-second web SLAs and 15-minute paid SLAs on one histogram.
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];

@@ -37,7 +37,8 @@ function setup(opts: { refuse?: string[]; refusals?: number } = {}) {
     compute: (request) => {
       calls.push('compute');
       requests.push(request);
-      return Promise.resolve(computePass(env, defs, request));
+      // A known computing time: the lane must report it as `evaluate`, the rest of the round trip as `handoff`.
+      return Promise.resolve({ ...computePass(env, defs, request), computeSeconds: 0.25 });
     },
     send: (topicMessages) => {
       calls.push('send');
@@ -53,6 +54,7 @@ function setup(opts: { refuse?: string[]; refusals?: number } = {}) {
     },
     generation: () => 7,
   };
+  const registry = new Registry();
   const lane = new Lane({
     partition: 2,
     // Never used with an offload: every call goes through it.
@@ -62,11 +64,11 @@ function setup(opts: { refuse?: string[]; refusals?: number } = {}) {
     emit: () => Promise.reject(new Error('the lane emitted without its offload')),
     clock: () => NOW,
     stateTtlMs: 3_600_000,
-    metrics: createMetrics(new Registry(), { defaultMetrics: false }),
+    metrics: createMetrics(registry, { defaultMetrics: false }),
     logger: pino({ level: 'silent' }),
     offload,
   });
-  return { lane, calls, loads, requests, sent, writes };
+  return { lane, calls, loads, requests, sent, writes, registry };
 }
 
 const codec = AvroCodec.load();
@@ -79,7 +81,7 @@ const decoded = (topicMessages: TopicMessages[], topic: string) =>
 
 describe('Lane with its computing offloaded', () => {
   it('loads undecoded states, computes, sends, then writes, and counts what was recorded', async () => {
-    const { lane, calls, loads, requests, sent, writes } = setup();
+    const { lane, calls, loads, requests, sent, writes, registry } = setup();
     const dlq: DlqRecord[] = [
       {
         topic: 'pt.events.dlq',
@@ -116,6 +118,16 @@ describe('Lane with its computing offloaded', () => {
     expect(writes[0]?.userIds).toEqual(['u1', 'u2']);
     expect(outcome).toMatchObject({ inputs: 3, decisions: 2 });
     expect(outcome.activations.map((a) => [a.userId, a.emittedAt])).toEqual([['u1', NOW]]);
+    // Stage timings: the thread's computing as `evaluate`, the rest of its round trip as `handoff`.
+    const stages = ((await registry.getSingleMetric('trigger_engine_seconds')?.get())?.values ?? []) as {
+      metricName?: string;
+      labels: Record<string, unknown>;
+      value: number;
+    }[];
+    const sum = (stage: string) =>
+      stages.find((v) => v.metricName === 'trigger_engine_seconds_sum' && v.labels.stage === stage)?.value;
+    expect(sum('evaluate')).toBe(0.25);
+    for (const stage of ['load', 'handoff', 'emit', 'apply']) expect(sum(stage)).toBeGreaterThanOrEqual(0);
   });
 
   it('on a conflict computes again for that user only, and counts its decisions once', async () => {
