@@ -68,7 +68,6 @@ port.on('message', (message: ToWorker) => {
       id: message.id,
       ok: false,
       error: {
-        name: e.name ?? 'Error',
         code: typeof e.code === 'string' ? e.code : 'worker_pass_failed',
         message: e.message ?? String(err),
         retriable: e.retriable === true,

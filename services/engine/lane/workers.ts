@@ -30,7 +30,7 @@ export type FromWorker =
   | {
       id: number;
       ok: false;
-      error: { name: string; code: string; message: string; retriable: boolean; stack: string };
+      error: { code: string; message: string; retriable: boolean; stack: string };
     };
 
 interface Pending {

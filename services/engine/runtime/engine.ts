@@ -83,7 +83,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
             renderSecret: config.http.renderSecret,
             renderTokenTtlMs: config.http.renderTokenTtlMs,
             keyPrefix: config.redis.keyPrefix,
-            cluster: (deps.redis as { isCluster?: boolean }).isCluster === true,
+            cluster: store.cluster,
             decisionsKept: config.tuning.decisionsKeptPerUser,
           },
           log,

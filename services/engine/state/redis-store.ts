@@ -75,7 +75,8 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
   readonly keys: RedisKeys;
   roundTrips = 0;
   private readonly client: Client;
-  private readonly cluster: boolean;
+  /** True on Redis Cluster: one script call per user (their keys live in different slots). */
+  readonly cluster: boolean;
 
   private readonly codec: StateCodec<S>;
 
