@@ -113,7 +113,6 @@ export interface PassEnvironment {
   codec: StateCodec<UserState>;
   keys: RedisKeys;
   cluster: boolean;
-  decisionsKept: number;
   messages: Omit<EmitterOptions, 'producer'>;
 }
 
@@ -132,7 +131,7 @@ export function computePass(env: PassEnvironment, defs: CompiledDefinitions, req
     dlq: req.dlq,
   });
   const apply = encodeApply(
-    { codec: env.codec, keys: env.keys, cluster: env.cluster, decisionsKept: env.decisionsKept },
+    { codec: env.codec, keys: env.keys, cluster: env.cluster },
     {
       states: [...out.dirty].map((userId) => ({
         userId,

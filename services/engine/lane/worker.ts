@@ -27,7 +27,6 @@ const env: PassEnvironment = {
   codec: USER_STATE_CODEC,
   keys: redisKeys(setup.keyPrefix),
   cluster: setup.cluster,
-  decisionsKept: setup.decisionsKept,
   messages: {
     encoder: createOutputEncoder(AvroCodec.load(), setup.outputEncoding),
     topics: topicNames(setup.topicPrefix),

@@ -16,7 +16,6 @@ export interface WorkerSetup {
   renderTokenTtlMs: number;
   keyPrefix: string;
   cluster: boolean;
-  decisionsKept: number;
 }
 
 /** Messages to a worker: the definitions in force (each accepted set), and passes to compute. */

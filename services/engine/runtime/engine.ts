@@ -84,7 +84,6 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
             renderTokenTtlMs: config.http.renderTokenTtlMs,
             keyPrefix: config.redis.keyPrefix,
             cluster: store.cluster,
-            decisionsKept: config.tuning.decisionsKeptPerUser,
           },
           log,
         )

@@ -120,10 +120,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
 
   /** The Redis calls of `apply`, built without I/O (see `encodeApply`). */
   encodeApply(batch: ApplyBatch<S, D>): EncodedApply {
-    return encodeApply(
-      { codec: this.codec, keys: this.keys, cluster: this.cluster, decisionsKept: this.opts.decisionsKept },
-      batch,
-    );
+    return encodeApply({ codec: this.codec, keys: this.keys, cluster: this.cluster }, batch);
   }
 
   /** Sends what `encodeApply` built: one round trip (a second only to undo timer writes after a conflict). */
@@ -280,7 +277,7 @@ export function decodeLoaded<S extends Revisioned>(codec: StateCodec<S>, raw: Lo
  * member wins).
  */
 export function encodeApply<S extends Revisioned, D>(
-  opts: { codec: StateCodec<S>; keys: RedisKeys; cluster: boolean; decisionsKept: number },
+  opts: { codec: StateCodec<S>; keys: RedisKeys; cluster: boolean },
   batch: ApplyBatch<S, D>,
 ): EncodedApply {
   const users = new Map<string, UserEntry<S, D>>();

@@ -34,7 +34,6 @@ export const SETUP: WorkerSetup = {
   renderTokenTtlMs: 86_400_000,
   keyPrefix: 'pt:',
   cluster: false,
-  decisionsKept: 50,
 };
 
 /** The environment a worker builds from SETUP, here on this thread with `clock`. */
@@ -43,7 +42,6 @@ export function environment(clock: () => number): PassEnvironment {
     codec: USER_STATE_CODEC,
     keys: redisKeys(SETUP.keyPrefix),
     cluster: SETUP.cluster,
-    decisionsKept: SETUP.decisionsKept,
     messages: {
       encoder: createOutputEncoder(AvroCodec.load(), SETUP.outputEncoding),
       topics: topicNames(SETUP.topicPrefix),
