@@ -7,7 +7,15 @@ import { evaluate, inputUserId } from '../evaluate';
 import type { DlqRecord } from '../ingest';
 import type { Activation, ActivationDraft, Conversion, Decision, Input, TriggerStatus } from '../evaluate';
 import { decodeLoaded, encodeApply } from '../state';
-import type { EncodedApply, LoadedRaw, RedisKeys, StateCodec, TimerWrite, UserState } from '../state';
+import type {
+  EncodedApply,
+  LoadedRaw,
+  RedisKeys,
+  StateCodec,
+  StateWrite,
+  TimerWrite,
+  UserState,
+} from '../state';
 
 /** What one lane pass evaluated (pure; no I/O). */
 export interface Evaluated {
@@ -64,6 +72,21 @@ export function evaluateAll(
     counts.set(userId, perUser);
   }
   return { current, dirty, decisions, activations, timers, conversions, counts };
+}
+
+/** The state writes of an evaluated pass: each changed user, against the revision it was loaded at. */
+export function stateWrites(
+  out: Evaluated,
+  loaded: ReadonlyMap<string, UserState>,
+  ttlMs: number,
+): StateWrite<UserState>[] {
+  return [...out.dirty].map((userId) => ({
+    userId,
+    expectedRev: loaded.get(userId)?.rev ?? 0,
+    next: out.current.get(userId) as UserState,
+    previous: loaded.get(userId),
+    ttlMs,
+  }));
 }
 
 /** What a decision's metrics need (the whole decision stays where it was encoded). */
@@ -133,13 +156,7 @@ export function computePass(env: PassEnvironment, defs: CompiledDefinitions, req
   const apply = encodeApply(
     { codec: env.codec, keys: env.keys, cluster: env.cluster },
     {
-      states: [...out.dirty].map((userId) => ({
-        userId,
-        expectedRev: loaded.get(userId)?.rev ?? 0,
-        next: out.current.get(userId) as UserState,
-        previous: loaded.get(userId),
-        ttlMs: req.ttlMs,
-      })),
+      states: stateWrites(out, loaded, req.ttlMs),
       timers: [...out.timers.values()],
       decisions: out.decisions.map((decision) => ({ userId: decision.userId, decision })),
     },

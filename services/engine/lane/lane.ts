@@ -7,8 +7,8 @@ import { EngineError } from '../errors';
 import { inputUserId, requiredStateTtlMs } from '../evaluate';
 import type { Activation, Conversion, Decision, Input, TriggerStatus } from '../evaluate';
 import type { EngineMetrics } from '../metrics';
-import type { ApplyResult, EncodedApply, LoadedRaw, StateStore, StateWrite, UserState } from '../state';
-import { evaluateAll } from './compute';
+import type { ApplyResult, EncodedApply, LoadedRaw, StateStore, UserState } from '../state';
+import { evaluateAll, stateWrites } from './compute';
 import type { DecisionSummary, PassRequest, PassResult } from './compute';
 
 export interface LaneOptions {
@@ -172,15 +172,8 @@ export class Lane {
         dlq: dlqRecords,
       });
       lap('emit');
-      const states: StateWrite<UserState>[] = [...out.dirty].map((userId) => ({
-        userId,
-        expectedRev: loaded.get(userId)?.rev ?? 0,
-        next: out.current.get(userId) as UserState,
-        previous: loaded.get(userId),
-        ttlMs,
-      }));
       const result = await opts.store.apply({
-        states,
+        states: stateWrites(out, loaded, ttlMs),
         timers: [...out.timers.values()],
         decisions: out.decisions.map((decision) => ({ userId: decision.userId, decision })),
       });
