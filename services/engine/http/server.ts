@@ -6,11 +6,16 @@ import type { Registry } from 'prom-client';
 
 import type { VerifyResult } from '../render';
 
-/** Readiness parts (topics.md: Kafka joined, Redis up, triggers loaded); /readyz is 503 unless all hold. */
+/**
+ * Readiness parts (topics.md: Kafka joined, Redis up, triggers loaded; and the pass worker threads up);
+ * /readyz is 503 unless all hold.
+ */
 export interface Readiness {
   kafka: boolean;
   redis: boolean;
   triggers: boolean;
+  /** Every pass worker thread set up and running (true with WORKER_THREADS=0). */
+  workers: boolean;
 }
 
 export interface HttpDeps {

@@ -60,10 +60,11 @@ port.on('message', (message: ToWorker) => {
         { retriable: true },
       );
     clockOffsetMs = message.request.clockOffsetMs;
-    reply = { id: message.id, ok: true, result: computePass(env, compiled, message.request) };
+    reply = { type: 'pass', id: message.id, ok: true, result: computePass(env, compiled, message.request) };
   } catch (err) {
     const e = err as Partial<EngineError> & Error;
     reply = {
+      type: 'pass',
       id: message.id,
       ok: false,
       error: {
@@ -76,3 +77,6 @@ port.on('message', (message: ToWorker) => {
   }
   port.postMessage(reply);
 });
+
+// Set up (modules loaded, codecs built): the main thread counts this thread as ready.
+port.postMessage({ type: 'ready' } satisfies FromWorker);

@@ -23,10 +23,12 @@ export type ToWorker =
   | { type: 'definitions'; generation: number; texts: DefinitionTexts }
   | { type: 'pass'; id: number; request: PassRequest };
 
-/** A worker's answer to one pass. */
+/** A worker's messages: ready once it has set up (its modules loaded), then an answer to each pass. */
 export type FromWorker =
-  | { id: number; ok: true; result: PassResult }
+  | { type: 'ready' }
+  | { type: 'pass'; id: number; ok: true; result: PassResult }
   | {
+      type: 'pass';
       id: number;
       ok: false;
       error: { code: string; message: string; retriable: boolean; stack: string };
@@ -42,6 +44,8 @@ interface Thread {
   pending: Map<number, Pending>;
   /** False from its exit until its replacement starts: passes for it fail at once. */
   alive: boolean;
+  /** True once it said it is set up. */
+  ready: boolean;
   startedAt: number;
 }
 
@@ -98,6 +102,14 @@ export class PassWorkers {
     });
   }
 
+  /**
+   * True when every thread has set up and is running (readiness): false while one starts, and for good
+   * when one cannot start (a broken install), instead of only failed batches in the logs.
+   */
+  healthy(): boolean {
+    return this.threads.every((t) => t.alive && t.ready);
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
@@ -108,9 +120,13 @@ export class PassWorkers {
     // The engine's sockets keep the process alive while it runs; an idle worker must not keep it alive after.
     worker.unref();
     const pending = new Map<number, Pending>();
-    const thread: Thread = { worker, pending, alive: true, startedAt: Date.now() };
+    const thread: Thread = { worker, pending, alive: true, ready: false, startedAt: Date.now() };
     if (this.definitions) worker.postMessage({ type: 'definitions', ...this.definitions } satisfies ToWorker);
     worker.on('message', (reply: FromWorker) => {
+      if (reply.type === 'ready') {
+        thread.ready = true;
+        return;
+      }
       const p = pending.get(reply.id);
       if (!p) return;
       pending.delete(reply.id);

@@ -339,6 +339,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     kafka: kafkaHealth.up(),
     redis: redisReady(),
     triggers: holder.current() !== null,
+    workers: workers?.healthy() ?? true,
   });
   const ready = () => Object.values(readiness()).every(Boolean);
   let server: Server | null = null;

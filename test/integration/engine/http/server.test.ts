@@ -77,7 +77,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  readiness = { kafka: true, redis: true, triggers: true };
+  readiness = { kafka: true, redis: true, triggers: true, workers: true };
   now = T0 + 1000;
 });
 
@@ -100,13 +100,22 @@ describe('engine HTTP API over a socket', () => {
     expect(await json('/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
   });
 
-  it('is ready only when Kafka, Redis and triggers all are, and names what fails', async () => {
+  it('is ready only when Kafka, Redis, triggers and the worker threads all are, and names what fails', async () => {
     expect((await json('/readyz')).status).toBe(200);
-    readiness = { kafka: true, redis: false, triggers: false };
+    readiness = { kafka: true, redis: false, triggers: false, workers: true };
     expect(await json('/readyz')).toEqual({
       status: 503,
-      body: { ready: false, kafka: true, redis: false, triggers: false, failing: ['redis', 'triggers'] },
+      body: {
+        ready: false,
+        kafka: true,
+        redis: false,
+        triggers: false,
+        workers: true,
+        failing: ['redis', 'triggers'],
+      },
     });
+    readiness = { kafka: true, redis: true, triggers: true, workers: false };
+    expect(await json('/readyz')).toMatchObject({ status: 503, body: { failing: ['workers'] } });
   });
 
   it('lists triggers for the admin token only', async () => {

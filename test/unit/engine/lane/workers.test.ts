@@ -46,6 +46,18 @@ describe('PassWorkers (worker threads)', () => {
   });
   afterAll(() => workers.close());
 
+  it('is healthy only once every thread has set up', async () => {
+    const fresh = new PassWorkers(1, SETUP, pino({ level: 'silent' }));
+    try {
+      expect(fresh.healthy()).toBe(false);
+      const deadline = Date.now() + 20_000;
+      while (!fresh.healthy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(fresh.healthy()).toBe(true);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('computes a pass on a thread as this thread would, with buffers kafkajs and ioredis accept', async () => {
     const dlq = [
       { topic: 'pt.events.dlq', key: Buffer.from('k'), value: Buffer.from('{"x'), headers: { error: 'e' } },
@@ -116,6 +128,7 @@ describe('PassWorkers (worker threads)', () => {
     );
     await threads[0]?.worker.terminate();
     await expect(inFlight).rejects.toMatchObject({ code: 'worker_failed', retriable: true });
+    expect(workers.healthy()).toBe(false);
     // It died within seconds of its start: the next one starts after a pause, and passes fail until then.
     await expect(workers.run(request({ generation: 3 }))).rejects.toMatchObject({
       code: 'worker_failed',
@@ -130,5 +143,6 @@ describe('PassWorkers (worker threads)', () => {
       if (!result) await new Promise((r) => setTimeout(r, 100));
     }
     expect(result && activations(result).map((a) => a.userId)).toEqual(['u1']);
+    expect(workers.healthy()).toBe(true);
   });
 });
