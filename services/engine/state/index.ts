@@ -15,11 +15,19 @@ export type {
   UserState,
 } from './model';
 export { emptyUserState, HISTORY_MAX, SEEN_IDS_MAX, storedEventWith } from './model';
-export type { ApplyResult, DueTimer, Revisioned, StateStore, StateWrite, TimerWrite } from './store';
+export type {
+  ApplyBatch,
+  ApplyResult,
+  DueTimer,
+  Revisioned,
+  StateStore,
+  StateWrite,
+  TimerWrite,
+} from './store';
 export { MemoryStateStore } from './memory';
 export { parseTimerMember, redisKeys, timerMember } from './keys';
 export type { RedisKeys } from './keys';
 export { decodeLoaded, encodeApply, RedisStateStore } from './redis-store';
-export type { ApplyBatch, EncodedApply, LoadedRaw, RedisStateStoreOptions } from './redis-store';
+export type { EncodedApply, LoadedRaw, RedisStateStoreOptions } from './redis-store';
 export { JSON_STATE_CODEC, USER_STATE_CODEC } from './user-state-codec';
 export type { EncodedState, SectionField, StateCodec } from './user-state-codec';

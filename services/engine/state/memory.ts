@@ -3,7 +3,7 @@
  * including the revision compare-and-set, the per-partition due index and the decision log. `now` is
  * injected for time to live, so a simulated clock works.
  */
-import type { ApplyResult, DueTimer, Revisioned, StateStore, StateWrite, TimerWrite } from './store';
+import type { ApplyBatch, ApplyResult, DueTimer, Revisioned, StateStore } from './store';
 
 export interface MemoryStateStoreOptions {
   /** The clock used for time to live (epoch ms); default: never expire. */
@@ -33,11 +33,7 @@ export class MemoryStateStore<S extends Revisioned, D = unknown> implements Stat
     return Promise.resolve(out);
   }
 
-  apply(batch: {
-    states: readonly StateWrite<S>[];
-    timers: readonly TimerWrite[];
-    decisions: readonly { userId: string; decision: D }[];
-  }): Promise<ApplyResult> {
+  apply(batch: ApplyBatch<S, D>): Promise<ApplyResult> {
     const conflicts: string[] = [];
     for (const w of batch.states) {
       const rev = this.current(w.userId)?.doc.rev ?? 0;

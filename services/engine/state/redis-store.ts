@@ -7,7 +7,7 @@ import { APPLY_CONFLICT, applyStatus, defineScripts, SCRIPT } from './redis-scri
 import type { ScriptPipeline } from './redis-scripts';
 import { JSON_STATE_CODEC } from './user-state-codec';
 import type { SectionField, StateCodec } from './user-state-codec';
-import type { ApplyResult, DueTimer, Revisioned, StateStore, StateWrite, TimerWrite } from './store';
+import type { ApplyBatch, ApplyResult, DueTimer, Revisioned, StateStore, StateWrite } from './store';
 
 type Client = Redis | Cluster;
 type Pipeline = ReturnType<Client['pipeline']>;
@@ -227,13 +227,6 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
       throw fromRedisError(err);
     }
   }
-}
-
-/** A batch of state, timer and decision writes for `apply`. */
-export interface ApplyBatch<S extends Revisioned, D> {
-  states: readonly StateWrite<S>[];
-  timers: readonly TimerWrite[];
-  decisions: readonly { userId: string; decision: D }[];
 }
 
 /** What `loadRaw` read: five values per user of `ids`, in order (revision, document, p, t, joined history). */

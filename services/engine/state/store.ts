@@ -46,15 +46,18 @@ export interface ApplyResult {
   conflicts: string[];
 }
 
+/** A batch of state, timer and decision writes for `apply`. */
+export interface ApplyBatch<S extends Revisioned, D> {
+  states: readonly StateWrite<S>[];
+  timers: readonly TimerWrite[];
+  decisions: readonly { userId: string; decision: D }[];
+}
+
 export interface StateStore<S extends Revisioned, D = unknown> {
   /** Loads the state of the given users in one round trip; users with no state are absent from the map. */
   load(userIds: readonly string[]): Promise<Map<string, S>>;
   /** Applies all writes, timer changes and decision log appends in one round trip; atomic per user. */
-  apply(batch: {
-    states: readonly StateWrite<S>[];
-    timers: readonly TimerWrite[];
-    decisions: readonly { userId: string; decision: D }[];
-  }): Promise<ApplyResult>;
+  apply(batch: ApplyBatch<S, D>): Promise<ApplyResult>;
   /** Timers of `partition` due at or before `upTo` (epoch ms), earliest first, at most `limit`. */
   dueTimers(partition: number, upTo: number, limit: number): Promise<DueTimer[]>;
   /** The most recent decisions recorded for one user, newest first. */
