@@ -8,11 +8,11 @@ import type { DlqRecord } from '../ingest';
 import type { Activation, ActivationDraft, Conversion, Decision, Input, TriggerStatus } from '../evaluate';
 import { decodeLoaded, encodeApply } from '../state';
 import type {
+  ApplyBatch,
   EncodedApply,
   LoadedRaw,
   RedisKeys,
   StateCodec,
-  StateWrite,
   TimerWrite,
   UserState,
 } from '../state';
@@ -74,19 +74,26 @@ export function evaluateAll(
   return { current, dirty, decisions, activations, timers, conversions, counts };
 }
 
-/** The state writes of an evaluated pass: each changed user, against the revision it was loaded at. */
-export function stateWrites(
+/**
+ * What an evaluated pass writes: each changed user's state against the revision it was loaded at, the
+ * timer changes and the decisions for the users' logs.
+ */
+export function writesOf(
   out: Evaluated,
   loaded: ReadonlyMap<string, UserState>,
   ttlMs: number,
-): StateWrite<UserState>[] {
-  return [...out.dirty].map((userId) => ({
-    userId,
-    expectedRev: loaded.get(userId)?.rev ?? 0,
-    next: out.current.get(userId) as UserState,
-    previous: loaded.get(userId),
-    ttlMs,
-  }));
+): ApplyBatch<UserState, Decision> {
+  return {
+    states: [...out.dirty].map((userId) => ({
+      userId,
+      expectedRev: loaded.get(userId)?.rev ?? 0,
+      next: out.current.get(userId) as UserState,
+      previous: loaded.get(userId),
+      ttlMs,
+    })),
+    timers: [...out.timers.values()],
+    decisions: out.decisions.map((decision) => ({ userId: decision.userId, decision })),
+  };
 }
 
 /** What a decision's metrics need (the whole decision stays where it was encoded). */
@@ -155,11 +162,7 @@ export function computePass(env: PassEnvironment, defs: CompiledDefinitions, req
   });
   const apply = encodeApply(
     { codec: env.codec, keys: env.keys, cluster: env.cluster },
-    {
-      states: stateWrites(out, loaded, req.ttlMs),
-      timers: [...out.timers.values()],
-      decisions: out.decisions.map((decision) => ({ userId: decision.userId, decision })),
-    },
+    writesOf(out, loaded, req.ttlMs),
   );
   return {
     topicMessages,

@@ -8,7 +8,7 @@ import { inputUserId, requiredStateTtlMs } from '../evaluate';
 import type { Activation, Conversion, Decision, Input, TriggerStatus } from '../evaluate';
 import type { EngineMetrics } from '../metrics';
 import type { ApplyResult, EncodedApply, LoadedRaw, StateStore, UserState } from '../state';
-import { evaluateAll, stateWrites } from './compute';
+import { evaluateAll, writesOf } from './compute';
 import type { DecisionSummary, PassRequest, PassResult } from './compute';
 
 export interface LaneOptions {
@@ -172,11 +172,7 @@ export class Lane {
         dlq: dlqRecords,
       });
       lap('emit');
-      const result = await opts.store.apply({
-        states: stateWrites(out, loaded, ttlMs),
-        timers: [...out.timers.values()],
-        decisions: out.decisions.map((decision) => ({ userId: decision.userId, decision })),
-      });
+      const result = await opts.store.apply(writesOf(out, loaded, ttlMs));
       lap('apply');
       return { ...out, emitted, conflicts: new Set(result.conflicts) };
     };
