@@ -5,8 +5,12 @@ import { buildMessages } from '../emit';
 import type { EmitterOptions } from '../emit';
 import { evaluate, inputUserId } from '../evaluate';
 import type { DlqRecord } from '../ingest';
+import type { WorkerSetup } from './workers';
 import type { Activation, ActivationDraft, Conversion, Decision, Input, TriggerStatus } from '../evaluate';
-import { decodeLoaded, encodeApply } from '../state';
+import { AvroCodec, createOutputEncoder } from '../codec';
+import { topicNames } from '../ingest';
+import { renderSigner } from '../render';
+import { decodeLoaded, encodeApply, redisKeys, USER_STATE_CODEC } from '../state';
 import type {
   ApplyBatch,
   EncodedApply,
@@ -144,6 +148,21 @@ export interface PassEnvironment {
   keys: RedisKeys;
   cluster: boolean;
   messages: Omit<EmitterOptions, 'producer'>;
+}
+
+/** The environment a pass worker computes in, built from what it was started with and the lanes' clock. */
+export function passEnvironment(setup: WorkerSetup, clock: () => number): PassEnvironment {
+  return {
+    codec: USER_STATE_CODEC,
+    keys: redisKeys(setup.keyPrefix),
+    cluster: setup.cluster,
+    messages: {
+      encoder: createOutputEncoder(AvroCodec.load(), setup.outputEncoding),
+      topics: topicNames(setup.topicPrefix),
+      clock,
+      sign: renderSigner(setup.renderSecret, clock, setup.renderTokenTtlMs),
+    },
+  };
 }
 
 /**

@@ -5,15 +5,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { AvroCodec, createOutputEncoder } from '../codec';
 import { compileDefinitions } from '../definitions';
 import type { CompiledDefinitions } from '../definitions';
 import { EngineError } from '../errors';
-import { topicNames } from '../ingest';
-import { renderSigner } from '../render';
-import { redisKeys, USER_STATE_CODEC } from '../state';
-import { computePass } from './compute';
-import type { PassEnvironment } from './compute';
+import { computePass, passEnvironment } from './compute';
 import type { FromWorker, ToWorker, WorkerSetup } from './workers';
 
 const setup = workerData as WorkerSetup;
@@ -23,17 +18,7 @@ if (!port) throw new Error('lane/worker.ts runs as a worker thread (lane/workers
 /** The lanes' clock: the system clock plus the offset the pass being computed was sent with. */
 let clockOffsetMs = 0;
 const clock = () => Date.now() + clockOffsetMs;
-const env: PassEnvironment = {
-  codec: USER_STATE_CODEC,
-  keys: redisKeys(setup.keyPrefix),
-  cluster: setup.cluster,
-  messages: {
-    encoder: createOutputEncoder(AvroCodec.load(), setup.outputEncoding),
-    topics: topicNames(setup.topicPrefix),
-    clock,
-    sign: renderSigner(setup.renderSecret, clock, setup.renderTokenTtlMs),
-  },
-};
+const env = passEnvironment(setup, clock);
 /**
  * The two latest generations: a lane reads the generation when its batch starts, so a swap that arrives
  * during the batch's load must not take the set it runs with away.

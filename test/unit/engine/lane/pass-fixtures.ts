@@ -1,14 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { AvroCodec, createOutputEncoder } from '../../../../services/engine/codec';
 import { compileDefinitions } from '../../../../services/engine/definitions';
 import type { CompiledDefinitions, DefinitionTexts } from '../../../../services/engine/definitions';
 import type { Input } from '../../../../services/engine/evaluate';
-import { topicNames } from '../../../../services/engine/ingest';
+import { passEnvironment } from '../../../../services/engine/lane';
 import type { PassEnvironment, WorkerSetup } from '../../../../services/engine/lane';
-import { renderSigner } from '../../../../services/engine/render';
-import { redisKeys, USER_STATE_CODEC } from '../../../../services/engine/state';
 
 /** The lane tests' one-trigger set (web personalisation on a page view, consent from the example policies). */
 export const TEXTS: DefinitionTexts = {
@@ -38,17 +35,7 @@ export const SETUP: WorkerSetup = {
 
 /** The environment a worker builds from SETUP, here on this thread with `clock`. */
 export function environment(clock: () => number): PassEnvironment {
-  return {
-    codec: USER_STATE_CODEC,
-    keys: redisKeys(SETUP.keyPrefix),
-    cluster: SETUP.cluster,
-    messages: {
-      encoder: createOutputEncoder(AvroCodec.load(), SETUP.outputEncoding),
-      topics: topicNames(SETUP.topicPrefix),
-      clock,
-      sign: renderSigner(SETUP.renderSecret, clock, SETUP.renderTokenTtlMs),
-    },
-  };
+  return passEnvironment(SETUP, clock);
 }
 
 export function grant(userId: string, at: number): Input {
