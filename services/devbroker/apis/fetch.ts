@@ -109,9 +109,19 @@ export const fetch: ApiHandler = {
         };
         const timeout = setTimeout(finish, req.maxWaitMs);
         void ctx.stopping.then(finish);
+        // Checked once the append's request is done, not inside it: a Produce appends to its partitions
+        // one after another in one call, and a fetch answered at the first would miss the rest of it
+        // (Kafka too completes delayed fetches after the whole append). Appends in one call share a check.
+        let checking = false;
         const onAppend = () => {
-          const next = collect(ctx, req);
-          if (next.bytes >= req.minBytes || next.error) finish();
+          if (checking) return;
+          checking = true;
+          queueMicrotask(() => {
+            checking = false;
+            if (done) return;
+            const next = collect(ctx, req);
+            if (next.bytes >= req.minBytes || next.error) finish();
+          });
         };
         for (const t of req.topics) {
           for (const p of t.partitions) {

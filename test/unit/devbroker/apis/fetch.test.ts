@@ -5,7 +5,8 @@ import { buildBatch } from '../batch-builder';
 import { testConn as conn, testContext } from './broker-context';
 
 // devbroker.md §10 unit 5 at the handler: selection, offset == HWM empty, above the HWM error 1,
-// unknown partition 3, and the response-level byte cap (Fetch v11, max_wait 0 so nothing parks).
+// unknown partition 3, and the response-level byte cap (Fetch v11, max_wait 0 so nothing parks); and a
+// parked fetch answering after the whole append that woke it.
 const topics = new TopicStore(null);
 const ctx = testContext({}, topics);
 
@@ -26,10 +27,11 @@ interface Part {
 async function fetchV11(
   parts: { partition: number; offset: number; maxBytes?: number }[],
   maxBytes = 1 << 20,
+  maxWaitMs = 0,
 ): Promise<Part[]> {
   const req = new Writer()
     .int32(-1)
-    .int32(0) // max_wait_ms
+    .int32(maxWaitMs)
     .int32(1) // min_bytes
     .int32(maxBytes)
     .int8(0)
@@ -104,5 +106,22 @@ describe('Fetch handler', () => {
       100,
     );
     expect(res.map((p) => p.baseOffsets)).toEqual([[0], []]);
+  });
+  it('answers a parked fetch after the whole append that woke it, with every partition it appended to', async () => {
+    const hwm = async (p: number) => Number((await fetchV11([{ partition: p, offset: 0 }]))[0]?.hwm);
+    const [at0, at1] = [await hwm(0), await hwm(1)];
+    const parked = fetchV11(
+      [
+        { partition: 0, offset: at0 },
+        { partition: 1, offset: at1 },
+      ],
+      1 << 20,
+      5_000,
+    );
+    await new Promise((r) => setImmediate(r)); // the handler has parked
+    // One Produce request appends to its partitions one after another in the same call.
+    topics.partition('t', 0)?.append(buildBatch({ values: [Buffer.from('x')] }));
+    topics.partition('t', 1)?.append(buildBatch({ values: [Buffer.from('y')] }));
+    expect((await parked).map((p) => p.baseOffsets)).toEqual([[at0], [at1]]);
   });
 });
