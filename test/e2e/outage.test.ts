@@ -169,8 +169,8 @@ describe('Redis going away', () => {
       if (Date.now() > deadline) throw new Error(`recorded ${(await seen()).length} of ${events.length}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    // Every record once, in the order of the partition (the batches handed to the lane behind the failed
-    // pass were redelivered after it, not recorded before it).
+    // Every record once, in the order of the partition: the failed batches were redelivered, and nothing
+    // after them was recorded first.
     expect(await seen()).toEqual(events.map((e) => e.eventId));
     for (const deadline = Date.now() + 20_000; (await committedNow()) !== events.length;) {
       if (Date.now() > deadline) throw new Error(`committed ${await committedNow()}`);

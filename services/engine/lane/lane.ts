@@ -84,10 +84,6 @@ export interface BatchOutcome {
 export class Lane {
   /** Batches waiting for the pass in flight; the next pass takes as many as `maxInputs` allows. */
   private queue: QueuedBatch[] = [];
-  /** Inputs in `queue`, for `room`. */
-  private queuedInputs = 0;
-  /** Callers of `room` waiting for the queue to shrink. */
-  private roomWaiters: { max: number; resolve: () => void }[] = [];
   private running: Promise<void> | null = null;
 
   constructor(private readonly opts: LaneOptions) {}
@@ -101,36 +97,13 @@ export class Lane {
    * queue up while a pass runs (one per input topic of this partition, due timers) are coalesced into one
    * pass, up to `maxInputs` inputs, in arrival order: a lane makes one load, one send and one apply for
    * them instead of one each. Every batch of a pass gets that pass's outcome; if the pass fails, every
-   * batch of it rejects (none of their offsets may be committed), and so does every batch queued behind
-   * it: they hold later records of the same partitions, which must not be recorded before the failed ones
-   * are redelivered (per-partition order).
+   * batch of it rejects (none of their offsets may be committed).
    */
   process(inputs: readonly Input[], dlq: EmitBatch['dlq'] = []): Promise<BatchOutcome> {
     return new Promise<BatchOutcome>((resolve, reject) => {
       this.queue.push({ inputs, dlq, resolve, reject });
-      this.queuedInputs += inputs.length;
       this.running ??= this.pump();
     });
-  }
-
-  /**
-   * Resolves once fewer than `max` inputs wait for a pass (the pass in flight not counted): the consumer
-   * hands batches over without waiting for their passes, and this bounds what it has handed over.
-   */
-  room(max: number): Promise<void> {
-    if (this.queuedInputs < max) return Promise.resolve();
-    return new Promise<void>((resolve) => this.roomWaiters.push({ max, resolve }));
-  }
-
-  private take(n: number): QueuedBatch[] {
-    const taken = this.queue.splice(0, n);
-    for (const b of taken) this.queuedInputs -= b.inputs.length;
-    this.roomWaiters = this.roomWaiters.filter((w) => {
-      if (this.queuedInputs >= w.max) return true;
-      w.resolve();
-      return false;
-    });
-    return taken;
   }
 
   /** Resolves once every queued batch has finished (graceful shutdown). */
@@ -141,20 +114,20 @@ export class Lane {
   private async pump(): Promise<void> {
     const max = this.opts.maxInputs ?? Infinity;
     while (this.queue.length > 0) {
-      let n = 1;
-      let size = this.queue[0]!.inputs.length;
-      while (n < this.queue.length && size + this.queue[n]!.inputs.length <= max) {
-        size += this.queue[n]!.inputs.length;
-        n += 1;
+      const group = [this.queue.shift() as QueuedBatch];
+      let size = group[0]!.inputs.length;
+      while (this.queue.length > 0 && size + this.queue[0]!.inputs.length <= max) {
+        const next = this.queue.shift() as QueuedBatch;
+        size += next.inputs.length;
+        group.push(next);
       }
-      const group = this.take(n);
       const inputs = group.length === 1 ? group[0]!.inputs : group.flatMap((b) => b.inputs);
       const dlq = group.length === 1 ? group[0]!.dlq : group.flatMap((b) => b.dlq ?? []);
       try {
         const outcome = await this.run(inputs, dlq);
         for (const b of group) b.resolve(outcome);
       } catch (err) {
-        for (const b of [...group, ...this.take(this.queue.length)]) b.reject(err);
+        for (const b of group) b.reject(err);
       }
     }
     this.running = null;

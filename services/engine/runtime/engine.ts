@@ -240,10 +240,8 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
   consumer.on(consumer.events.REBALANCING, () => {
     owned = new Set();
     timers.setPartitions([]);
-    // Best effort (the group may refuse it mid-rebalance): what was processed need not be redone. Batches
-    // still in the lanes finish, but count for nothing: the next owner starts at the committed offsets.
-    rewound.clear();
-    void commits.rebalance((err) => log.debug({ err }, 'offset commit during rebalance refused'));
+    // Best effort (the group may refuse it mid-rebalance): what was processed need not be redone.
+    void commits.flush((err) => log.debug({ err }, 'offset commit during rebalance refused'));
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     kafkaHealth.crashed();
@@ -258,37 +256,8 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       'offset commit failed; the next one carries the same offsets',
     ),
   );
-  // Set by stop(): from then on no batch is handed to a lane.
+  // Set by stop(): from then on every batch commits as it ends, before kafkajs leaves the group.
   let stopping = false;
-  // Topic-partitions sought back to a failed batch and not fetched since (the first failure of a pass
-  // rewinds; the batches queued behind it, rejected with it, hold later offsets).
-  const rewound = new Set<string>();
-  const backoff = new Map<number, { ms: number; paused: boolean }>();
-  /**
-   * A lane pass failed (Redis or Kafka unavailable, a state conflict twice): nothing of its batches, or of
-   * those queued behind them, is committed. The partition is fetched again from the failed batch after a
-   * pause that doubles while the lane keeps failing (0.5 s to 10 s), so an outage is not a busy loop and
-   * the other lanes carry on.
-   */
-  const failed = (lane: Lane, topic: string, partition: number, firstOffset: string, err: unknown) => {
-    const key = `${topic}|${partition}`;
-    if (rewound.has(key)) return;
-    rewound.add(key);
-    if (fromRedisError(err).code === 'redis_unavailable') redisUp = false;
-    log.error({ err, topic, partition, offset: firstOffset }, 'batch failed; offsets not committed');
-    consumer.seek({ topic, partition, offset: firstOffset });
-    const b = backoff.get(lane.partition) ?? { ms: 250, paused: false };
-    backoff.set(lane.partition, b);
-    if (b.paused) return;
-    b.ms = Math.min(10_000, b.ms * 2);
-    b.paused = true;
-    const tps = topics.inputs.map((t) => ({ topic: t, partitions: [lane.partition] }));
-    consumer.pause(tps);
-    setTimeout(() => {
-      b.paused = false;
-      if (!stopping) consumer.resume(tps);
-    }, b.ms).unref();
-  };
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics.inputs], fromBeginning: true });
   await consumer.run({
@@ -302,59 +271,57 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       commitOffsetsIfNecessary,
       isRunning,
       isStale,
+      uncommittedOffsets,
     }: EachBatchPayload) => {
-      commits.bind(commitOffsetsIfNecessary);
-      const live = () => !stopping && isRunning() && !isStale();
-      if (!live() || batch.messages.length === 0) return;
-      const { topic, partition } = batch;
-      const lane = laneFor(partition);
+      commits.bind(uncommittedOffsets, commitOffsetsIfNecessary);
+      if (!isRunning() || isStale() || batch.messages.length === 0) return;
       // At most batchMaxRecords per lane batch: bounds the outputs of one send and the work redone after
-      // a failure. The lane gets each chunk without this waiting for its pass, so kafkajs fetches the next
-      // records while the lanes work (its next fetch starts where the resolved offsets end); the offsets
-      // are committed as each chunk is emitted and recorded (commits.processed).
+      // a failure; offsets are resolved chunk by chunk, each only after its batch is emitted and recorded.
       const max = config.tuning.batchMaxRecords;
       for (let from = 0; from < batch.messages.length; from += max) {
+        if (!isRunning() || isStale()) break; // the chunks done so far are still committed below
         const chunk = batch.messages.slice(from, from + max);
-        // Backpressure: a lane holds at most about one more pass of records than it is working on.
-        await lane.room(max);
-        if (!live()) return; // a failure rewound this partition, or the consumer is stopping
         const started = process.hrtime.bigint();
         const inputs: Input[] = [];
         const dlq: DlqRecord[] = [];
         for (const m of chunk) {
-          const result = ingest({ topic, partition, offset: m.offset, key: m.key, value: m.value });
+          const result = ingest({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key,
+            value: m.value,
+          });
           if (result.ok) {
             inputs.push(result.input);
             if (result.input.kind === 'event') {
-              metrics.ingestLag(topic, (Number(m.timestamp) - result.input.event.occurredAt) / 1000);
+              metrics.ingestLag(batch.topic, (Number(m.timestamp) - result.input.event.occurredAt) / 1000);
             }
           } else {
             dlq.push(result.dlq);
-            metrics.invalid(topic, result.reason);
+            metrics.invalid(batch.topic, result.reason);
           }
         }
-        metrics.consumed(topic, chunk.length);
+        metrics.consumed(batch.topic, chunk.length);
         metrics.stage('decode', Number(process.hrtime.bigint() - started) / 1e9);
-        rewound.delete(`${topic}|${partition}`);
-        const first = (chunk[0] as { offset: string }).offset;
-        const last = (chunk[chunk.length - 1] as { offset: string }).offset;
-        const assignment = commits.current;
-        lane.process(inputs, dlq).then(
-          () => {
-            redisUp = true;
-            reportRoundTrips();
-            if (!backoff.get(partition)?.paused) backoff.delete(partition);
-            commits.processed(assignment, topic, partition, last);
-            void commits.afterBatch(false);
-          },
-          (err: unknown) => {
-            reportRoundTrips();
-            if (assignment === commits.current) failed(lane, topic, partition, first, err);
-          },
-        );
-        resolveOffset(last);
+        try {
+          await laneFor(batch.partition).process(inputs, dlq);
+          redisUp = true;
+        } catch (err) {
+          if (fromRedisError(err).code === 'redis_unavailable') redisUp = false;
+          log.error(
+            { err, topic: batch.topic, partition: batch.partition },
+            'batch failed; offsets not committed',
+          );
+          throw err;
+        } finally {
+          reportRoundTrips();
+        }
+        resolveOffset((chunk[chunk.length - 1] as { offset: string }).offset);
       }
-      metrics.consumerLag(topic, partition, Number(batch.offsetLag()));
+      metrics.consumerLag(batch.topic, batch.partition, Number(batch.offsetLag()));
+      // A stopping consumer commits now: kafkajs waits for this batch before it leaves the group.
+      await commits.afterBatch(stopping || !isRunning());
     },
   });
   timers.start();
@@ -418,16 +385,11 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       clearInterval(readyTimer);
       folderWatch?.stop();
       await timers.stop();
-      // No batch is handed over from here; those in the lanes finish and are committed before leaving.
+      // What was processed since the last periodic commit; batches still in flight commit as they end.
       stopping = true;
-      try {
-        consumer.pause(topics.inputs.map((topic) => ({ topic })));
-      } catch (err) {
-        log.debug({ err }, 'consumer not running: nothing to pause'); // it crashed; nothing is fetched
-      }
-      await Promise.all([...lanes.values()].map((l) => l.drain()));
       await commits.flush();
-      await consumer.disconnect(); // leaves the group
+      await consumer.disconnect(); // waits for in-flight batches, then leaves the group
+      await Promise.all([...lanes.values()].map((l) => l.drain()));
       await producer.disconnect();
       await workers?.close();
       await topicWatch?.stop();

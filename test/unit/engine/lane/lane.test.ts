@@ -144,34 +144,6 @@ describe('Lane', () => {
     expect((await memory.load(['u1'])).get('u1')?.rev).toBe(1);
   });
 
-  it('rejects the batches queued behind a failed pass too, so no later record is recorded before it', async () => {
-    const { lane, memory } = setup({ refuse: ['u1'], refusals: 2, maxInputs: 1 });
-    const results = await Promise.allSettled([
-      lane.process([pageView('u1', 1)]),
-      lane.process([pageView('u2', 1)]),
-      lane.process([pageView('u3', 1)]),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    expect([...(await memory.load(['u1', 'u2', 'u3'])).keys()]).toEqual([]);
-    // A batch handed over after the failure (the redelivery) runs.
-    await lane.process([pageView('u1', 1), pageView('u2', 1)]);
-    expect([...(await memory.load(['u1', 'u2'])).keys()].sort()).toEqual(['u1', 'u2']);
-  });
-
-  it('room() waits while at least max inputs are queued behind the pass in flight', async () => {
-    const { lane } = setup({ maxInputs: 2 });
-    await lane.room(2); // nothing queued
-    const passes = [lane.process([pageView('a', 1)])]; // taken at once into a pass
-    passes.push(lane.process([pageView('b', 1), pageView('c', 1)])); // queued: 2
-    let roomy = false;
-    const room = lane.room(2).then(() => (roomy = true));
-    await lane.room(3); // under a larger bound at once
-    for (let i = 0; i < 5; i++) await Promise.resolve();
-    expect(roomy).toBe(false);
-    await Promise.all([...passes, room]);
-    expect(roomy).toBe(true);
-  });
-
   it('on a conflict reloads and re-evaluates only that user once, emitting before recording again', async () => {
     const { lane, calls, loads, emitted, memory } = setup({ refuse: ['u1'], refusals: 1 });
     const outcome = await lane.process([pageView('u1', 1), pageView('u2', 1)]);
