@@ -102,7 +102,10 @@ export class Lane {
   process(inputs: readonly Input[], dlq: EmitBatch['dlq'] = []): Promise<BatchOutcome> {
     return new Promise<BatchOutcome>((resolve, reject) => {
       this.queue.push({ inputs, dlq, resolve, reject });
-      this.running ??= this.pump();
+      // An idle lane starts its pass once the current I/O callbacks are done (setImmediate), not at the
+      // first batch: kafkajs hands over a fetch's batches (one per input topic) one after another, and
+      // they then share one pass instead of the first running alone and the rest in a second.
+      this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.pump());
     });
   }
 

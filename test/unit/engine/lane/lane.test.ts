@@ -14,6 +14,8 @@ import { definitions, pageView as pageViewAt } from './pass-fixtures';
 
 const NOW = Date.UTC(2026, 0, 5, 12);
 const pageView = (userId: string, n: number): Input => pageViewAt(userId, n, NOW - 1_000);
+/** Lets an idle lane start the pass of what it was handed (it waits for the turn's I/O callbacks). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The memory store behind a recorder of every call, so the test sees the order of load, emit, apply. */
 function setup(opts: { refuse?: string[]; refusals?: number; maxInputs?: number } = {}) {
@@ -92,15 +94,29 @@ describe('Lane', () => {
     expect((await memory.load(['u1'])).get('u1')?.rev).toBe(2);
   });
 
-  it('runs batches one after another even when queued together', async () => {
+  it('runs passes one after another: a batch handed over during a pass waits for it', async () => {
     const { lane, calls } = setup();
-    await Promise.all([lane.process([pageView('u1', 1)]), lane.process([pageView('u1', 2)])]);
+    const first = lane.process([pageView('u1', 1)]);
+    await nextTurn();
+    await Promise.all([first, lane.process([pageView('u1', 2)])]);
     expect(calls).toEqual(['load', 'emit', 'apply', 'load', 'emit', 'apply']);
+  });
+
+  it('gives the batches handed over in one turn one pass (kafkajs hands over a fetch batch by batch)', async () => {
+    const { lane, calls, loads } = setup();
+    const outcomes = await Promise.all([
+      lane.process([pageView('u1', 1)]),
+      lane.process([pageView('u2', 1), pageView('u1', 2)]),
+    ]);
+    expect(calls).toEqual(['load', 'emit', 'apply']);
+    expect(loads).toEqual([['u1', 'u2']]);
+    expect(outcomes.map((o) => o.inputs)).toEqual([3, 3]);
   });
 
   it('coalesces the batches queued while a pass runs into one pass, in arrival order', async () => {
     const { lane, calls, loads, memory } = setup();
     const first = lane.process([pageView('u1', 1)]);
+    await nextTurn();
     const queued = [
       lane.process([pageView('u2', 1)]),
       lane.process([pageView('u1', 2), pageView('u3', 1)]),
@@ -128,12 +144,13 @@ describe('Lane', () => {
       lane.process([pageView('g', 1)]),
     ]);
     // A batch larger than maxInputs still runs, alone.
-    expect(loads).toEqual([['a'], ['b', 'c'], ['d', 'e', 'f'], ['g']]);
+    expect(loads).toEqual([['a', 'b'], ['c'], ['d', 'e', 'f'], ['g']]);
   });
 
   it('rejects every batch of a failed coalesced pass, and runs the ones queued after it', async () => {
     const { lane, memory } = setup({ refuse: ['u1'], refusals: 3 });
     const first = lane.process([pageView('u9', 1)]);
+    await nextTurn();
     const failing = [lane.process([pageView('u1', 1)]), lane.process([pageView('u2', 1)])];
     const results = await Promise.allSettled([first, ...failing]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
