@@ -82,8 +82,9 @@ function collect(
 
 /**
  * Fetch (1) v4-11 with long polling (devbroker.md §7): when the data is under min_bytes, the request
- * parks on its partitions and answers on the append that meets min_bytes, on any partition error, on
- * broker stop, or at exactly max_wait_ms. Never later: kafkajs times the request out at max_wait + 100 ms.
+ * parks on its partitions and answers after the append (the whole Produce) that meets min_bytes, on any
+ * partition error, on broker stop, or at exactly max_wait_ms. Never later: kafkajs times the request out
+ * at max_wait + 100 ms.
  */
 export const fetch: ApiHandler = {
   apiKey: 1,
