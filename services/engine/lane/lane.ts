@@ -95,9 +95,9 @@ export class Lane {
   /**
    * Queues a batch behind the pass in flight and resolves when it is emitted and recorded. Batches handed
    * over in one turn of the event loop, or while a pass runs (one per input topic of this partition, due
-   * timers), are coalesced into one pass, up to `maxInputs` inputs, in arrival order: a lane makes one load, one send and one apply for
-   * them instead of one each. Every batch of a pass gets that pass's outcome; if the pass fails, every
-   * batch of it rejects (none of their offsets may be committed).
+   * timers), are coalesced into one pass, up to `maxInputs` inputs, in arrival order: a lane makes one
+   * load, one send and one apply for them instead of one each. Every batch of a pass gets that pass's
+   * outcome; if the pass fails, every batch of it rejects (none of their offsets may be committed).
    */
   process(inputs: readonly Input[], dlq: EmitBatch['dlq'] = []): Promise<BatchOutcome> {
     return new Promise<BatchOutcome>((resolve, reject) => {
