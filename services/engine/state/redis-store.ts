@@ -115,12 +115,9 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
   }
 
   async apply(batch: ApplyBatch<S, D>): Promise<ApplyResult> {
-    return this.applyEncoded(this.encodeApply(batch));
-  }
-
-  /** The Redis calls of `apply`, built without I/O (see `encodeApply`). */
-  encodeApply(batch: ApplyBatch<S, D>): EncodedApply {
-    return encodeApply({ codec: this.codec, keys: this.keys, cluster: this.cluster }, batch);
+    return this.applyEncoded(
+      encodeApply({ codec: this.codec, keys: this.keys, cluster: this.cluster }, batch),
+    );
   }
 
   /** Sends what `encodeApply` built: one round trip (a second only to undo timer writes after a conflict). */
