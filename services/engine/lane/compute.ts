@@ -183,6 +183,9 @@ export function computePass(env: PassEnvironment, defs: CompiledDefinitions, req
     { codec: env.codec, keys: env.keys, cluster: env.cluster },
     writesOf(out, loaded, req.ttlMs),
   );
+  // Each body crosses to the main thread, and a message copies a view's whole backing buffer: the body
+  // is a view of one three times its size (UTF-8's worst case), so it goes over as an exact copy.
+  for (const call of apply.calls) call.body = Buffer.from(call.body);
   return {
     topicMessages,
     activations,
