@@ -237,13 +237,44 @@ describe('USER_STATE_CODEC', () => {
     expect(decode(empty.doc, empty.sections, '')).toEqual(emptyUserState());
   });
 
+  it('reads a list of entries written as objects (before packed entries) and appends packed ones to it', () => {
+    const a = event('a', { occurredAt: 1_000 });
+    const b = event('b', { occurredAt: 1_001 });
+    const c = event('c', { occurredAt: 1_002, context: null });
+    const now = write(undefined, { ...emptyUserState(), history: [a, b, c] });
+    // The same list as the codec wrote it before: each entry the event object, its context as an index.
+    const before = [a, b, c].map((e, i) => JSON.stringify({ ...e, context: JSON.parse(now.list[i]!)[6] }));
+    const old = { ...now, list: before };
+    const loaded = read(old);
+    expect(loaded).toEqual(read(now));
+    expect(loaded.history[0]?.context).toBe(loaded.history[1]?.context);
+
+    const d = event('d', { occurredAt: 1_003 });
+    const next = { ...loaded, history: [...loaded.history, d] };
+    expect(encode(next, loaded).history?.drop).toBe(0);
+    const mixed = write(old, next, loaded);
+    expect(mixed.list.slice(0, 3)).toEqual(before);
+    expect(JSON.parse(mixed.list[3]!)).toEqual(['d', 'web', 'add_to_cart', 1_003, 's1', d.properties, 0]);
+    expect(read(mixed)).toEqual(next);
+  });
+
+  it('refuses a packed history entry without its seven fields, naming the entry', () => {
+    const stored = write(undefined, { ...emptyUserState(), history: [event('a'), event('b')] });
+    const short = JSON.stringify((JSON.parse(stored.list[1]!) as unknown[]).slice(0, 6));
+    expect(() => decode(stored.doc, stored.sections, [stored.list[0]!, short])).toThrow(
+      /history entry 1 has 6 fields where 7 are written/,
+    );
+  });
+
   it('drops pruned events from the front and appends new ones', () => {
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id, i) => event(id, { occurredAt: 1_000 + i }));
     const loaded = roundTrip({ ...emptyUserState(), history: [a!, b!, c!] });
     const [la, lb, lc] = loaded.history;
     expect(encode({ ...loaded, history: [lb!, lc!, d!] }, loaded).history).toEqual({
       drop: 1,
-      push: [JSON.stringify({ ...d, context: 0 })],
+      push: [
+        JSON.stringify([d!.eventId, d!.channel, d!.type, d!.occurredAt, d!.sessionId, d!.properties, 0]),
+      ],
     });
     expect(encode({ ...loaded, history: [la!, lb!, lc!] }, loaded).history).toEqual({ drop: 0, push: [] });
     expect(encode({ ...loaded, history: [] }, loaded).history).toEqual({ drop: 3, push: [] });
@@ -401,7 +432,8 @@ describe('USER_STATE_CODEC', () => {
     const stored = write(undefined, s);
     const { doc, list } = stored;
     expect(JSON.parse(doc).contexts).toEqual([berlin, tokyo]);
-    expect(list.map((e) => (JSON.parse(e) as { context: unknown }).context)).toEqual([0, 0, 1, null, 1]);
+    // Packed entries: the event's fields in order, the context (an index, or null) last.
+    expect(list.map((e) => (JSON.parse(e) as unknown[])[6])).toEqual([0, 0, 1, null, 1]);
     expect(stored.sections.t).not.toContain('"goal":null');
     for (const moved of ['"history"', '"consent"', '"triggers"']) expect(doc).not.toContain(moved);
     const back = read(stored);
