@@ -360,7 +360,11 @@ async function main(): Promise<void> {
   // BENCH_LATENCY_OUT=FILE: every sample as "ms into the phase <tab> latency ms <tab> trigger", for plots.
   const samples: string[] = [];
   const paceStart = Date.now();
-  const reader = kafka.consumer({ groupId: `${prefix}latency`, maxWaitTimeInMs: 100 });
+  // The latency is the engine's own stamps (emittedAt - dueAt), so the reader may read late: it waits for
+  // a mebibyte or 250 ms per fetch instead of fetching after every engine send. It stands in for adapters
+  // that run elsewhere, and fetching that often cost this driver and the broker about a tenth of a core
+  // that phase 3's engine needs (2026-12-02, docs/performance.md).
+  const reader = kafka.consumer({ groupId: `${prefix}latency`, maxWaitTimeInMs: 250, minBytes: 1 << 20 });
   await reader.connect();
   await reader.subscribe({ topics: Object.values(names.activations), fromBeginning: false });
   await reader.run({
