@@ -85,11 +85,25 @@ export function createHttpServer(deps: HttpDeps): Server {
   });
 }
 
+/**
+ * The Prometheus text of every metric, or with `?name=` (repeatable) of those named only: rendering all
+ * of them takes the engine's thread for milliseconds (latency histograms per trigger and channel), which
+ * a tool polling one counter several times a second should not pay. An unknown name is a 404 naming it.
+ */
+async function metrics(registry: Registry, names: readonly string[], res: ServerResponse): Promise<void> {
+  if (names.length === 0) return send(res, 200, await registry.metrics(), registry.contentType);
+  const unknown = names.filter((n) => registry.getSingleMetric(n) === undefined);
+  if (unknown.length > 0)
+    return error(res, 404, 'metric_not_found', `The engine exports no metric named ${unknown.join(', ')}.`);
+  const texts = await Promise.all([...new Set(names)].map((n) => registry.getSingleMetricAsString(n)));
+  return send(res, 200, `${texts.join('\n')}\n`, registry.contentType);
+}
+
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://engine');
   if (req.method !== 'GET') return error(res, 405, 'method_not_allowed', 'Only GET is served.');
   const path = url.pathname;
-  if (path === '/metrics') return send(res, 200, await deps.registry.metrics(), deps.registry.contentType);
+  if (path === '/metrics') return metrics(deps.registry, url.searchParams.getAll('name'), res);
   if (path === '/healthz') return send(res, 200, { status: 'ok' });
   if (path === '/readyz') {
     const r = deps.readiness();

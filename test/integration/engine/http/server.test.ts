@@ -52,6 +52,7 @@ beforeAll(async () => {
     labelNames: ['topic'],
     registers: [registry],
   }).inc({ topic: 'events.web' }, 3);
+  new Counter({ name: 'trigger_dlq_records_total', help: 'test', registers: [registry] }).inc(2);
   await store.apply({
     states: [{ userId: 'u-1', expectedRev: 0, next: emptyUserState(), ttlMs: DAY }],
     timers: [],
@@ -94,6 +95,26 @@ describe('engine HTTP API over a socket', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(await res.text()).toContain('trigger_events_consumed_total{topic="events.web"} 3');
+  });
+
+  it('serves only the metrics named with ?name=, and a 404 naming one it does not export', async () => {
+    const all = await (await fetch(`${base}/metrics`)).text();
+    expect(all).toContain('trigger_dlq_records_total 2');
+    const one = await fetch(`${base}/metrics?name=trigger_events_consumed_total`);
+    expect(one.status).toBe(200);
+    expect(one.headers.get('content-type')).toContain('text/plain');
+    const text = await one.text();
+    expect(text).toContain('trigger_events_consumed_total{topic="events.web"} 3');
+    expect(text).not.toContain('trigger_dlq_records_total');
+    const both = await (
+      await fetch(`${base}/metrics?name=trigger_dlq_records_total&name=trigger_events_consumed_total`)
+    ).text();
+    expect(both).toContain('trigger_dlq_records_total 2');
+    expect(both).toContain('trigger_events_consumed_total{topic="events.web"} 3');
+    expect(await json('/metrics?name=trigger_events_consumed_total&name=no_such_metric')).toEqual({
+      status: 404,
+      body: { error: 'metric_not_found', message: 'The engine exports no metric named no_such_metric.' },
+    });
   });
 
   it('answers /healthz while alive', async () => {
