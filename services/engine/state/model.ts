@@ -26,7 +26,7 @@ export interface StoredEvent {
 
 /**
  * An event's stored fields in one fixed order (so every stored event has one object shape), with the
- * context given: the event's own, or what a codec writes in its place.
+ * context given (evaluation passes the event's own).
  */
 export function storedEventWith<C>(
   e: Omit<StoredEvent, 'context'>,
