@@ -34,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   let stop = false;
   process.once('SIGINT', () => (stop = true));
   process.once('SIGTERM', () => (stop = true));
+  // Set up (modules loaded, --skip done, producer connected): a caller timing the load can start now.
+  process.stderr.write('loadgen: sending\n');
   const started = Date.now();
   let sent = 0;
   for (let tick = 0; !stop && (o.seconds === 0 || Date.now() - started < o.seconds * 1000); tick++) {
