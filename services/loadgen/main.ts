@@ -13,7 +13,8 @@ const TICKS_PER_SECOND = 50;
 /**
  * Entry point of the load generator: produces `rate` records per second for `seconds` (0 = until
  * SIGINT/SIGTERM), in TICKS_PER_SECOND ticks, one producer call per tick (records keyed by userId to
- * events.<channel>, profiles and consent), and prints a line per second to stderr. Returns the exit code.
+ * events.<channel>, profiles and consent). It prints `loadgen: sending` to stderr once set up, then a
+ * line per second. Returns the exit code.
  */
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseLoadgenArgs(argv);
