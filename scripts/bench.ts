@@ -21,7 +21,7 @@ import { cpuSplit, machineIdleSeconds, peakRssBytes } from './cpu-usage';
 import { parseMetrics, sumBy } from './metrics-text';
 import { deleteKeysByPrefix } from './redis-cleanup';
 import { startTestBroker } from '../test/support/broker';
-import { freePort, reniceAllThreads, spawnTs, waitForHttp } from './processes';
+import { freePort, reniceAllThreads, spawnTs, waitForHttp, waitForOutput } from './processes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
@@ -423,20 +423,7 @@ async function main(): Promise<void> {
   // The phase's CPU is counted from the generator's first send: its start (loading its modules, --skip
   // regenerating the records before phase 3's, connecting) took 1.4 CPU s while the engine had nothing
   // to do, and was counted as phase 3's until 2026-12-02.
-  await new Promise<void>((resolve) => {
-    let text = '';
-    const onData = (chunk: Buffer) => {
-      text += String(chunk);
-      if (text.includes('loadgen: sending')) done();
-    };
-    const done = () => {
-      loadgen.proc.stderr?.off('data', onData);
-      loadgen.proc.off('exit', done);
-      resolve();
-    };
-    loadgen.proc.stderr?.on('data', onData);
-    loadgen.proc.once('exit', done);
-  });
+  if (loadgen.proc.stderr) await waitForOutput(loadgen.proc, loadgen.proc.stderr, /loadgen: sending/);
   const cpu = phaseCpu({ loadgen: () => loadgen.proc.pid });
   cpu.start();
   const phase3Idle = machineIdleSeconds();

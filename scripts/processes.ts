@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 
 /** Repository root (scripts/ is one level down). */
 export const ROOT = join(__dirname, '..');
@@ -90,4 +91,33 @@ export async function waitForHttp(url: string, timeoutMs: number): Promise<void>
     if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * Resolves with the first match of `pattern` in what `child` writes to `stream` (its stdout or stderr),
+ * or with null if the process exits first. Its listeners are removed then, and the stream keeps flowing
+ * so an unread pipe never fills up and blocks the child.
+ */
+export function waitForOutput(
+  child: ChildProcess,
+  stream: Readable,
+  pattern: RegExp,
+): Promise<RegExpExecArray | null> {
+  return new Promise((resolve) => {
+    let text = '';
+    const finish = (match: RegExpExecArray | null) => {
+      stream.off('data', onData);
+      child.off('exit', onExit);
+      stream.resume();
+      resolve(match);
+    };
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = pattern.exec(text);
+      if (match) finish(match);
+    };
+    const onExit = () => finish(null);
+    stream.on('data', onData);
+    child.once('exit', onExit);
+  });
 }

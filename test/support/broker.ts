@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { waitForOutput } from '../../scripts/processes';
+
 /** Repository root (this file is test/support/broker.ts). */
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -58,7 +60,7 @@ export async function startTestBroker(opts: TestBrokerOptions = {}): Promise<Tes
   let port = 0;
   let stopped = false;
 
-  const launchOnce = (): Promise<string | null> => {
+  const launchOnce = async (): Promise<string | null> => {
     const child = spawn(
       process.execPath,
       [
@@ -78,25 +80,9 @@ export async function startTestBroker(opts: TestBrokerOptions = {}): Promise<Tes
     proc = child;
     // Always read stderr: an unread pipe fills up and blocks the broker's logging.
     child.stderr.on('data', (chunk: Buffer) => opts.onStderr?.(chunk.toString()));
-    return new Promise<string | null>((ok) => {
-      let out = '';
-      const onData = (chunk: Buffer) => {
-        out += chunk.toString();
-        const m = /devbroker listening on (\S+)/.exec(out);
-        if (m?.[1]) {
-          child.stdout.off('data', onData);
-          child.off('exit', onExit);
-          child.stdout.resume();
-          ok(m[1]);
-        }
-      };
-      const onExit = () => {
-        proc = null;
-        ok(null);
-      };
-      child.stdout.on('data', onData);
-      child.once('exit', onExit);
-    });
+    const listening = await waitForOutput(child, child.stdout, /devbroker listening on (\S+)/);
+    if (listening === null) proc = null;
+    return listening?.[1] ?? null;
   };
 
   const launch = async (): Promise<string> => {
