@@ -39,7 +39,10 @@ export class TestClock {
   /** Epoch ms as the engines see it. */
   now = (): number => Date.now() + this.offsetMs;
 
-  /** Moves the clock `ms` forward; due timers fire on the engines' next poll (TIMER_POLL_INTERVAL_MS). */
+  /**
+   * Moves the clock `ms` forward; timers it makes due fire on the engines' next poll, within
+   * TIMER_POLL_MAX_MS (an engine sleeps until the earliest timer it knows of, by its clock before the move).
+   */
   advance(ms: number): void {
     if (ms < 0) throw new Error('TestClock only moves forward');
     this.offsetMs += ms;

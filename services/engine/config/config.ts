@@ -51,6 +51,7 @@ export interface EngineConfig {
     batchMaxRecords: number;
     commitIntervalMs: number;
     timerPollIntervalMs: number;
+    timerPollMaxMs: number;
     timerBatchMax: number;
     stateTtlMs: number;
     decisionsKeptPerUser: number;

@@ -27,8 +27,17 @@ export const CONFIG_DEFAULTS = {
    * most this much; redelivered events are recognised by eventId and change nothing.
    */
   commitIntervalMs: 1000,
-  /** How often an idle lane polls its due-timer index; timers must fire within 100 ms of due (issue 4). */
+  /**
+   * Shortest time between two polls of the due-timer indexes, ms (under load, when timers fall due all the
+   * time, this is how late one can be; timers must fire within 100 ms of due, issue 4). An idle engine
+   * sleeps until the earliest timer it knows of.
+   */
   timerPollIntervalMs: 50,
+  /**
+   * Longest time between two polls of every owned partition's index, ms: how late a timer this instance
+   * was not told of can fire (one written by the partition's previous owner during a rebalance).
+   */
+  timerPollMaxMs: 1000,
   /** Most due timers one lane takes into one batch. */
   timerBatchMax: 500,
   /**

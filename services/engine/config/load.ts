@@ -198,6 +198,20 @@ export function loadConfig(env: Env): EngineConfig {
     'an integer number of milliseconds from 5 to 60000',
     String(d.timerPollIntervalMs),
   );
+  const timerPollMaxMs = r.read(
+    'TIMER_POLL_MAX_MS',
+    intIn(5, 600_000),
+    'an integer number of milliseconds from 5 to 600000',
+    String(d.timerPollMaxMs),
+  );
+  if (
+    timerPollIntervalMs !== undefined &&
+    timerPollMaxMs !== undefined &&
+    timerPollMaxMs < timerPollIntervalMs
+  )
+    r.problems.push(
+      `TIMER_POLL_MAX_MS (${timerPollMaxMs}) is shorter than TIMER_POLL_INTERVAL_MS (${timerPollIntervalMs}): set it to at least the interval.`,
+    );
   const timerBatchMax = r.read(
     'TIMER_BATCH_MAX',
     intIn(1, 100_000),
@@ -248,6 +262,7 @@ export function loadConfig(env: Env): EngineConfig {
     batchMaxRecords === undefined ||
     commitIntervalMs === undefined ||
     timerPollIntervalMs === undefined ||
+    timerPollMaxMs === undefined ||
     timerBatchMax === undefined ||
     stateTtlMs === undefined ||
     decisionsKeptPerUser === undefined ||
@@ -269,6 +284,7 @@ export function loadConfig(env: Env): EngineConfig {
       batchMaxRecords,
       commitIntervalMs,
       timerPollIntervalMs,
+      timerPollMaxMs,
       timerBatchMax,
       stateTtlMs,
       decisionsKeptPerUser,

@@ -72,6 +72,8 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     keyPrefix: config.redis.keyPrefix,
     decisionsKept: config.tuning.decisionsKeptPerUser,
     codec: USER_STATE_CODEC,
+    // The poller is built further down; nothing is applied before the consumer runs.
+    onTimersArmed: (partition, dueAt) => timers.armed(partition, dueAt),
   });
   const workers =
     config.tuning.workerThreads > 0
@@ -212,6 +214,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
   const timers = new TimerPoller({
     store,
     intervalMs: config.tuning.timerPollIntervalMs,
+    maxWaitMs: config.tuning.timerPollMaxMs,
     batchMax: config.tuning.timerBatchMax,
     clock,
     onDue: async (partition, due) => {

@@ -19,6 +19,7 @@ export type {
   ApplyBatch,
   ApplyResult,
   DueTimer,
+  DueTimers,
   Revisioned,
   StateStore,
   StateWrite,

@@ -3,7 +3,7 @@
  * including the revision compare-and-set, the per-partition due index and the decision log. `now` is
  * injected for time to live, so a simulated clock works.
  */
-import type { ApplyBatch, ApplyResult, DueTimer, Revisioned, StateStore } from './store';
+import type { ApplyBatch, ApplyResult, DueTimer, DueTimers, Revisioned, StateStore } from './store';
 
 export interface MemoryStateStoreOptions {
   /** The clock used for time to live (epoch ms); default: never expire. */
@@ -67,14 +67,14 @@ export class MemoryStateStore<S extends Revisioned, D = unknown> implements Stat
     return Promise.resolve({ conflicts });
   }
 
-  dueTimers(partition: number, upTo: number, limit: number): Promise<DueTimer[]> {
-    const index = this.timers.get(partition);
-    if (!index) return Promise.resolve([]);
-    const due = [...index.values()]
+  dueTimers(partition: number, upTo: number, limit: number): Promise<DueTimers> {
+    const all = [...(this.timers.get(partition)?.values() ?? [])];
+    const due = all
       .filter((t) => t.dueAt <= upTo)
       .sort((a, b) => a.dueAt - b.dueAt || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
       .slice(0, limit);
-    return Promise.resolve(due.map((t) => ({ ...t })));
+    const next = all.reduce((min, t) => (t.dueAt > upTo && t.dueAt < min ? t.dueAt : min), Infinity);
+    return Promise.resolve({ due: due.map((t) => ({ ...t })), nextDueAt: next === Infinity ? null : next });
   }
 
   recentDecisions(userId: string, limit: number): Promise<D[]> {

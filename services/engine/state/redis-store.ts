@@ -7,7 +7,15 @@ import { APPLY_CONFLICT, applyStatus, defineScripts, SCRIPT } from './redis-scri
 import type { ScriptPipeline } from './redis-scripts';
 import { JSON_STATE_CODEC } from './user-state-codec';
 import type { SectionField, StateCodec } from './user-state-codec';
-import type { ApplyBatch, ApplyResult, DueTimer, Revisioned, StateStore, StateWrite } from './store';
+import type {
+  ApplyBatch,
+  ApplyResult,
+  DueTimer,
+  DueTimers,
+  Revisioned,
+  StateStore,
+  StateWrite,
+} from './store';
 
 type Client = Redis | Cluster;
 type Pipeline = ReturnType<Client['pipeline']>;
@@ -22,6 +30,11 @@ export interface RedisStateStoreOptions<S = unknown> {
   decisionsKept: number;
   /** Text form of the state documents; plain JSON by default (the engine passes USER_STATE_CODEC). */
   codec?: StateCodec<S>;
+  /**
+   * Told, after each write to a partition's due index, the earliest due time it armed there (the timer
+   * poller sleeps until the earliest timer it knows of).
+   */
+  onTimersArmed?: (partition: number, earliestDueAt: number) => void;
 }
 
 /** Time to live of a decision log written without a state write (e.g. a duplicate-only batch), ms. */
@@ -141,6 +154,13 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
 
     const statuses = calls.flatMap((_, i) => reply(results[i]) as unknown[]);
     const conflicts = encoded.userIds.filter((_, i) => applyStatus(statuses[i]) === APPLY_CONFLICT);
+    // Refused users' timers included: until restored they are in the index, and a poll that finds nothing
+    // due costs less than a timer found late.
+    for (const [partition, entries] of timers)
+      this.armed(
+        partition,
+        entries.map(([, , dueAt]) => dueAt),
+      );
     if (conflicts.length > 0) {
       const previous = timers.map((_, j) => reply(results[calls.length + j]) as string[]);
       await this.restoreTimers(new Set(conflicts), timers, previous);
@@ -148,16 +168,20 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     return { conflicts };
   }
 
-  async dueTimers(partition: number, upTo: number, limit: number): Promise<DueTimer[]> {
-    const raw = await this.single(() =>
-      this.client.zrangebyscore(this.keys.timers(partition), '-inf', upTo, 'WITHSCORES', 'LIMIT', 0, limit),
-    );
+  async dueTimers(partition: number, upTo: number, limit: number): Promise<DueTimers> {
+    const key = this.keys.timers(partition);
+    const [due, next] = await this.run([
+      (p) => p.zrangebyscore(key, '-inf', upTo, 'WITHSCORES', 'LIMIT', 0, limit),
+      (p) => p.zrangebyscore(key, `(${upTo}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1),
+    ]);
+    const raw = reply(due) as string[];
     const out: DueTimer[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const member = parseTimerMember(raw[i] as string);
       if (member) out.push({ ...member, dueAt: Number(raw[i + 1]) });
     }
-    return out;
+    const after = reply(next) as string[];
+    return { due: out, nextDueAt: after.length >= 2 ? Number(after[1]) : null };
   }
 
   /** Number of armed timers of a partition (the trigger_timers_pending gauge). */
@@ -191,6 +215,22 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
     });
     const results = await this.run(groups);
     results.forEach(reply);
+    timers.forEach(([partition, entries], j) =>
+      this.armed(
+        partition,
+        entries.map(([, userId], k) =>
+          refused.has(userId) && previous[j]?.[k] ? Number(previous[j]?.[k]) : null,
+        ),
+      ),
+    );
+  }
+
+  /** Tells `onTimersArmed` the earliest of `dueAts` (null: a disarm) written to `partition`'s index. */
+  private armed(partition: number, dueAts: readonly (number | null)[]): void {
+    if (!this.opts.onTimersArmed) return;
+    let earliest = Infinity;
+    for (const d of dueAts) if (d !== null && d < earliest) earliest = d;
+    if (earliest !== Infinity) this.opts.onTimersArmed(partition, earliest);
   }
 
   /** Sends one pipeline (single Redis) or one per group (Cluster) at once: one round trip. */

@@ -41,6 +41,14 @@ export interface DueTimer {
   dueAt: number;
 }
 
+/** A poll of a partition's due index: the timers due, and when the next one falls due. */
+export interface DueTimers {
+  /** Due at or before the poll's `upTo`, earliest first, at most its `limit`. */
+  due: DueTimer[];
+  /** Due time of the earliest timer after `upTo` (epoch ms); null when none is armed. */
+  nextDueAt: number | null;
+}
+
 export interface ApplyResult {
   /** Users whose write was refused because their revision moved (their whole batch entry is skipped). */
   conflicts: string[];
@@ -58,8 +66,11 @@ export interface StateStore<S extends Revisioned, D = unknown> {
   load(userIds: readonly string[]): Promise<Map<string, S>>;
   /** Applies all writes, timer changes and decision log appends in one round trip; atomic per user. */
   apply(batch: ApplyBatch<S, D>): Promise<ApplyResult>;
-  /** Timers of `partition` due at or before `upTo` (epoch ms), earliest first, at most `limit`. */
-  dueTimers(partition: number, upTo: number, limit: number): Promise<DueTimer[]>;
+  /**
+   * Timers of `partition` due at or before `upTo` (epoch ms), earliest first, at most `limit`, and the due
+   * time of the first one after `upTo`: one round trip.
+   */
+  dueTimers(partition: number, upTo: number, limit: number): Promise<DueTimers>;
   /** The most recent decisions recorded for one user, newest first. */
   recentDecisions(userId: string, limit: number): Promise<D[]>;
 }

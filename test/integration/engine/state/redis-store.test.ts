@@ -124,7 +124,7 @@ describe('RedisStateStore against a real Redis', () => {
     expect(stale.conflicts).toEqual(['u2']);
     expect((await store.load(['u2'])).get('u2')).toEqual({ rev: 1, n: 1 });
     expect(await store.recentDecisions('u2', 10)).toEqual([]);
-    expect(await store.dueTimers(0, 10, 10)).toEqual([]);
+    expect(await store.dueTimers(0, 10, 10)).toEqual({ due: [], nextDueAt: null });
   });
 
   it('refuses only the conflicting user of a batch; the others and a decisions-only user are written', async () => {
@@ -211,10 +211,15 @@ describe('RedisStateStore against a real Redis', () => {
       ],
       decisions: [],
     });
-    expect(await store.dueTimers(7, 250, 10)).toEqual([
-      { userId: 'b', timerId: 'absent:t2', dueAt: 100 },
-      { userId: 'c', timerId: 'run:t3', dueAt: 200 },
-    ]);
+    // With the due ones, when the next one falls due: the poller sleeps until then.
+    expect(await store.dueTimers(7, 250, 10)).toEqual({
+      due: [
+        { userId: 'b', timerId: 'absent:t2', dueAt: 100 },
+        { userId: 'c', timerId: 'run:t3', dueAt: 200 },
+      ],
+      nextDueAt: 300,
+    });
+    expect((await store.dueTimers(7, 300, 10)).nextDueAt).toBeNull();
     await store.apply({
       states: [],
       timers: [
@@ -223,7 +228,7 @@ describe('RedisStateStore against a real Redis', () => {
       ],
       decisions: [],
     });
-    expect((await store.dueTimers(7, 1000, 1)).map((t) => t.userId)).toEqual(['a']);
+    expect((await store.dueTimers(7, 1000, 1)).due.map((t) => t.userId)).toEqual(['a']);
     expect(await store.pendingTimers(7)).toBe(2);
   });
 
@@ -264,10 +269,44 @@ describe('RedisStateStore against a real Redis', () => {
       decisions: [],
     });
     expect(stale.conflicts).toEqual(['w1']);
-    expect(await store.dueTimers(9, 1_000, 10)).toEqual([
+    expect((await store.dueTimers(9, 1_000, 10)).due).toEqual([
       { userId: 'w2', timerId: 'run:fine', dueAt: 200 },
       { userId: 'w1', timerId: 'run:keep', dueAt: 500 },
     ]);
+  });
+
+  it('tells onTimersArmed the earliest due time each write armed per partition, restores included', async () => {
+    const armed: [number, number][] = [];
+    const told = new RedisStateStore<Doc, { id: string }>({
+      client,
+      keyPrefix: prefix,
+      decisionsKept: 3,
+      onTimersArmed: (partition, dueAt) => armed.push([partition, dueAt]),
+    });
+    await told.apply({
+      states: [write('armed-1', 0, 1)],
+      timers: [
+        { partition: 20, userId: 'armed-1', timerId: 'run:a', dueAt: 700 },
+        { partition: 20, userId: 'armed-1', timerId: 'run:b', dueAt: 400 },
+        { partition: 21, userId: 'armed-1', timerId: 'run:c', dueAt: 900 },
+        { partition: 22, userId: 'armed-1', timerId: 'run:d', dueAt: null },
+      ],
+      decisions: [],
+    });
+    expect(armed).toEqual([
+      [20, 400],
+      [21, 900],
+    ]);
+    armed.length = 0;
+    // A refused write that disarmed run:b: the restore puts it back at 400, and says so.
+    const stale = await told.apply({
+      states: [write('armed-1', 0, 2)],
+      timers: [{ partition: 20, userId: 'armed-1', timerId: 'run:b', dueAt: null }],
+      decisions: [],
+    });
+    expect(stale.conflicts).toEqual(['armed-1']);
+    expect(armed).toEqual([[20, 400]]);
+    expect((await told.dueTimers(20, 500, 10)).due.map((t) => t.timerId)).toEqual(['run:b']);
   });
 
   it('restores a timer member only while it still holds what the refused batch wrote', async () => {
@@ -299,7 +338,7 @@ describe('RedisStateStore against a real Redis', () => {
     expect(result.conflicts).toEqual([]);
     expect(writes).toBe(1);
     expect(await store.pendingTimers(11)).toBe(250);
-    expect((await store.dueTimers(12, 1_001, 10)).map((t) => t.userId)).toEqual(['mixed-1']);
+    expect((await store.dueTimers(12, 1_001, 10)).due.map((t) => t.userId)).toEqual(['mixed-1']);
   });
 
   it('loads and applies a batch of 1000 users in one round trip each', async () => {

@@ -286,7 +286,9 @@ describe('Lane on the real compare-and-set', () => {
       decisions: [],
     });
     await lane.process([{ kind: 'timer', timer: { userId: 'u1', timerId: 'stale', dueAt: NOW - 10 } }]);
-    expect(await memory.dueTimers(3, NOW, 10)).toEqual([{ userId: 'u2', timerId: 'other', dueAt: NOW - 5 }]);
+    expect((await memory.dueTimers(3, NOW, 10)).due).toEqual([
+      { userId: 'u2', timerId: 'other', dueAt: NOW - 5 },
+    ]);
   });
 
   it('writes state with a time to live of at least what the definitions need', async () => {

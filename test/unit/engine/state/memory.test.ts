@@ -40,7 +40,7 @@ describe('MemoryStateStore', () => {
       ],
     });
     expect(r.conflicts).toEqual(['a']);
-    expect((await store.dueTimers(0, 10, 10)).map((t) => t.userId)).toEqual(['b']);
+    expect((await store.dueTimers(0, 10, 10)).due.map((t) => t.userId)).toEqual(['b']);
     expect(await store.recentDecisions('a', 10)).toEqual([]);
     expect(await store.recentDecisions('b', 10)).toEqual(['db']);
     const next = await store.apply({
@@ -52,7 +52,7 @@ describe('MemoryStateStore', () => {
     expect((await store.load(['a'])).get('a')?.rev).toBe(2);
   });
 
-  it('due timers: per partition, due at or before upTo, earliest first, limited; null disarms', async () => {
+  it('due timers: per partition, due at or before upTo, earliest first, limited, with the next due time; null disarms', async () => {
     const store = new MemoryStateStore<UserState>();
     await store.apply({
       states: [],
@@ -64,15 +64,20 @@ describe('MemoryStateStore', () => {
       ],
       decisions: [],
     });
-    expect((await store.dueTimers(1, 25, 10)).map((t) => t.userId)).toEqual(['b', 'c']);
-    expect((await store.dueTimers(1, 100, 1)).map((t) => t.userId)).toEqual(['b']);
+    expect((await store.dueTimers(1, 25, 10)).due.map((t) => t.userId)).toEqual(['b', 'c']);
+    expect((await store.dueTimers(1, 25, 10)).nextDueAt).toBe(30);
+    expect((await store.dueTimers(1, 100, 1)).due.map((t) => t.userId)).toEqual(['b']);
+    expect((await store.dueTimers(1, 5, 10)).nextDueAt).toBe(10);
     await store.apply({
       states: [],
       timers: [{ partition: 1, userId: 'b', timerId: 'x', dueAt: null }],
       decisions: [],
     });
-    expect((await store.dueTimers(1, 100, 10)).map((t) => t.userId)).toEqual(['c', 'a']);
-    expect(await store.dueTimers(3, 100, 10)).toEqual([]);
+    expect(await store.dueTimers(1, 100, 10)).toMatchObject({
+      due: [{ userId: 'c' }, { userId: 'a' }],
+      nextDueAt: null,
+    });
+    expect(await store.dueTimers(3, 100, 10)).toEqual({ due: [], nextDueAt: null });
   });
 
   it('recent decisions newest first, bounded per user', async () => {

@@ -1,16 +1,24 @@
 import { TimerPoller } from '../../../../services/engine/timers';
 import type { TimerPollerOptions } from '../../../../services/engine/timers';
-import type { DueTimer } from '../../../../services/engine/state';
+import type { DueTimer, DueTimers } from '../../../../services/engine/state';
 
-/** A due index per partition with the store's contract: due at or before upTo, earliest first, limited. */
+/**
+ * A due index per partition with the store's contract: due at or before upTo, earliest first, limited,
+ * and the due time of the first one after upTo.
+ */
 function fakeStore(index: Record<number, DueTimer[]>) {
   const calls: { partition: number; upTo: number; limit: number }[] = [];
   return {
     calls,
-    dueTimers(partition: number, upTo: number, limit: number): Promise<DueTimer[]> {
+    index,
+    dueTimers(partition: number, upTo: number, limit: number): Promise<DueTimers> {
       calls.push({ partition, upTo, limit });
-      const due = (index[partition] ?? []).filter((t) => t.dueAt <= upTo).sort((a, b) => a.dueAt - b.dueAt);
-      return Promise.resolve(due.slice(0, limit));
+      const all = [...(index[partition] ?? [])].sort((a, b) => a.dueAt - b.dueAt);
+      const due = all.filter((t) => t.dueAt <= upTo);
+      return Promise.resolve({
+        due: due.slice(0, limit),
+        nextDueAt: all.find((t) => t.dueAt > upTo)?.dueAt ?? null,
+      });
     },
   };
 }
@@ -20,6 +28,7 @@ function poller(overrides: Partial<TimerPollerOptions> & Pick<TimerPollerOptions
   const errors: unknown[] = [];
   const p = new TimerPoller({
     intervalMs: 50,
+    maxWaitMs: 1_000,
     batchMax: 10,
     clock: () => 1_000,
     onDue: (partition, due) => {
@@ -94,29 +103,168 @@ describe('TimerPoller', () => {
     expect(handed).toEqual([{ partition: 1, due: [timer('a', 1)] }]);
   });
 
-  it('once started, fires a due timer within one interval and stops cleanly', async () => {
-    jest.useFakeTimers();
-    try {
-      let now = 0;
-      const store = fakeStore({ 0: [timer('a', 120)] });
-      const { p, handed } = poller({ store, clock: () => now });
+  describe('once started (fake timers; the clock is the faked Date.now)', () => {
+    const T0 = 1_000_000;
+    beforeEach(() => jest.useFakeTimers({ now: T0 }));
+    afterEach(() => jest.useRealTimers());
+
+    /** Polls per partition so far. */
+    const pollsOf = (store: ReturnType<typeof fakeStore>, partition = 0) =>
+      store.calls.filter((c) => c.partition === partition).length;
+
+    it('sleeps until the earliest timer it knows of and fires it on time, then stops cleanly', async () => {
+      const store = fakeStore({ 0: [timer('a', T0 + 300)] });
+      const { p, handed } = poller({ store, clock: Date.now });
       p.setPartitions([0]);
       p.start();
-      for (let step = 0; step < 4 && handed.length === 0; step++) {
-        now += 50;
-        await jest.advanceTimersByTimeAsync(50);
-      }
-      // Due at 120; polls at 50, 100, 150: the one at 150 hands it over, 30 ms after due.
-      expect(handed).toEqual([{ partition: 0, due: [timer('a', 120)] }]);
-      expect(now - 120).toBeLessThan(100);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(pollsOf(store)).toBe(1); // the first poll is at once, and learns the next due time
+      await jest.advanceTimersByTimeAsync(299);
+      expect(pollsOf(store)).toBe(1); // no poll while nothing is due (the old poller made six)
+      expect(handed).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(handed).toEqual([{ partition: 0, due: [timer('a', T0 + 300)] }]);
+      expect(store.calls.at(-1)?.upTo).toBe(T0 + 300); // not a moment late
       await p.stop();
       const polls = store.calls.length;
-      await jest.advanceTimersByTimeAsync(500);
+      await jest.advanceTimersByTimeAsync(5_000);
       expect(store.calls).toHaveLength(polls);
-    } finally {
-      jest.useRealTimers();
-    }
+    });
+
+    it('fires a timer due just after a poll that found nothing due on time (the interval follows busy polls)', async () => {
+      const store = fakeStore({ 0: [timer('a', T0 + 10), timer('b', T0 + 20)] });
+      const { p, handed } = poller({
+        store,
+        clock: Date.now,
+        onDue: (partition, due) => {
+          store.index[0] = (store.index[0] ?? []).filter((t) => !due.includes(t));
+          handed.push({ partition, due });
+          return Promise.resolve();
+        },
+      });
+      p.setPartitions([0]);
+      p.start();
+      await jest.advanceTimersByTimeAsync(10);
+      expect(handed).toEqual([{ partition: 0, due: [timer('a', T0 + 10)] }]);
+      // b is due 10 ms later, but a poll just handed a over: the next waits the interval.
+      await jest.advanceTimersByTimeAsync(49);
+      expect(handed).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(handed.map((h) => h.due.map((t) => t.userId))).toEqual([['a'], ['b']]);
+      await p.stop();
+    });
+
+    it('wakes for a timer the store reports armed, sooner than the one it knew of', async () => {
+      const store = fakeStore({ 0: [timer('late', T0 + 900)] });
+      const { p, handed } = poller({ store, clock: Date.now });
+      p.setPartitions([0]);
+      p.start();
+      await jest.advanceTimersByTimeAsync(100);
+      store.index[0]?.push(timer('soon', T0 + 170));
+      p.armed(0, T0 + 170);
+      p.armed(1, T0 + 150); // a partition this instance does not own: ignored
+      await jest.advanceTimersByTimeAsync(70);
+      expect(handed.map((h) => h.due.map((t) => t.userId))).toEqual([['soon']]);
+      expect(pollsOf(store)).toBe(2);
+      expect(pollsOf(store, 1)).toBe(0);
+      await p.stop();
+    });
+
+    it('keeps a timer armed while a poll of its partition is in flight', async () => {
+      const store = fakeStore({ 0: [timer('a', T0), timer('far', T0 + 900)] });
+      let release = () => {};
+      const { p, handed } = poller({
+        store,
+        clock: Date.now,
+        onDue: (partition, due) => {
+          handed.push({ partition, due });
+          store.index[0] = (store.index[0] ?? []).filter((t) => !due.includes(t));
+          if (handed.length > 1) return Promise.resolve();
+          // The lane's pass re-arms a timer while the poll that answered "next at +900" is in flight.
+          store.index[0]?.push(timer('rearmed', T0 + 200));
+          p.armed(0, T0 + 200);
+          return new Promise<void>((resolve) => (release = resolve));
+        },
+      });
+      p.setPartitions([0]);
+      p.start();
+      await jest.advanceTimersByTimeAsync(10);
+      release();
+      await jest.advanceTimersByTimeAsync(190);
+      expect(handed.map((h) => h.due.map((t) => t.userId))).toEqual([['a'], ['rearmed']]);
+      await p.stop();
+    });
+
+    it('finds a timer it was not told of within maxWaitMs', async () => {
+      const store = fakeStore({});
+      const { p, handed } = poller({ store, clock: Date.now, maxWaitMs: 1_000 });
+      p.setPartitions([0]);
+      p.start();
+      await jest.advanceTimersByTimeAsync(10);
+      store.index[0] = [timer('elsewhere', T0 + 20)]; // e.g. written by the partition's previous owner
+      await jest.advanceTimersByTimeAsync(980);
+      expect(handed).toEqual([]);
+      await jest.advanceTimersByTimeAsync(20);
+      expect(handed.map((h) => h.due.map((t) => t.userId))).toEqual([['elsewhere']]);
+      expect(pollsOf(store)).toBe(2);
+      await p.stop();
+    });
+
+    it('polls at most once per interval while timers fall due all the time', async () => {
+      const store = fakeStore({
+        0: Array.from({ length: 100 }, (_, i) => timer(`u${i}`, T0 + 10 * i)),
+      });
+      const { p, handed } = poller({
+        store,
+        clock: Date.now,
+        onDue: (partition, due) => {
+          store.index[0] = (store.index[0] ?? []).filter((t) => !due.includes(t));
+          handed.push({ partition, due });
+          return Promise.resolve();
+        },
+      });
+      p.setPartitions([0]);
+      p.start();
+      await jest.advanceTimersByTimeAsync(1_000);
+      const upTos = store.calls.map((c) => c.upTo);
+      expect(upTos.slice(1).every((u, i) => u - (upTos[i] as number) >= 50)).toBe(true);
+      expect(handed.flatMap((h) => h.due)).toHaveLength(100); // every timer, each within an interval
+      await p.stop();
+    });
+
+    it('retries a failed poll after one interval', async () => {
+      const good = fakeStore({ 0: [timer('a', T0 + 5_000)] });
+      let failures = 1;
+      const store = {
+        calls: good.calls,
+        dueTimers: (partition: number, upTo: number, limit: number) =>
+          failures-- > 0 ? Promise.reject(new Error('redis down')) : good.dueTimers(partition, upTo, limit),
+      };
+      const { p, errors } = poller({ store, clock: Date.now });
+      p.setPartitions([0]);
+      p.start();
+      await jest.advanceTimersByTimeAsync(49);
+      expect(errors).toHaveLength(1);
+      expect(good.calls).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(good.calls).toHaveLength(1);
+      await p.stop();
+    });
+
+    it('polls a partition it gets in a rebalance at once', async () => {
+      const store = fakeStore({ 0: [timer('x', T0 + 60_000)], 2: [timer('b', T0 - 1)] });
+      const { p, handed } = poller({ store, clock: Date.now });
+      p.setPartitions([0]);
+      p.start();
+      await jest.advanceTimersByTimeAsync(200);
+      p.setPartitions([0, 2]);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(handed).toEqual([{ partition: 2, due: [timer('b', T0 - 1)] }]);
+      expect(pollsOf(store, 0)).toBe(1); // the partition it had is not polled again before it is due
+      await p.stop();
+    });
   });
+
   it('stop() resolves only after the poll in flight has finished, and polls nothing after it', async () => {
     jest.useFakeTimers();
     try {
