@@ -43,6 +43,21 @@ function poller(overrides: Partial<TimerPollerOptions> & Pick<TimerPollerOptions
 
 const timer = (userId: string, dueAt: number): DueTimer => ({ userId, timerId: 't', dueAt });
 
+/** A poller on the faked Date.now whose lane removes the timers it is handed, as apply does after a timer input. */
+function firingPoller(store: ReturnType<typeof fakeStore>) {
+  const handed: { partition: number; due: DueTimer[] }[] = [];
+  const { p } = poller({
+    store,
+    clock: Date.now,
+    onDue: (partition, due) => {
+      store.index[partition] = (store.index[partition] ?? []).filter((t) => !due.includes(t));
+      handed.push({ partition, due });
+      return Promise.resolve();
+    },
+  });
+  return { p, handed };
+}
+
 describe('TimerPoller', () => {
   it('hands each owned partition the timers due up to the injected clock, and nothing else', async () => {
     const store = fakeStore({
@@ -133,15 +148,7 @@ describe('TimerPoller', () => {
 
     it('fires a timer due just after a poll that found nothing due on time (the interval follows busy polls)', async () => {
       const store = fakeStore({ 0: [timer('a', T0 + 10), timer('b', T0 + 20)] });
-      const { p, handed } = poller({
-        store,
-        clock: Date.now,
-        onDue: (partition, due) => {
-          store.index[0] = (store.index[0] ?? []).filter((t) => !due.includes(t));
-          handed.push({ partition, due });
-          return Promise.resolve();
-        },
-      });
+      const { p, handed } = firingPoller(store);
       p.setPartitions([0]);
       p.start();
       await jest.advanceTimersByTimeAsync(10);
@@ -214,15 +221,7 @@ describe('TimerPoller', () => {
       const store = fakeStore({
         0: Array.from({ length: 100 }, (_, i) => timer(`u${i}`, T0 + 10 * i)),
       });
-      const { p, handed } = poller({
-        store,
-        clock: Date.now,
-        onDue: (partition, due) => {
-          store.index[0] = (store.index[0] ?? []).filter((t) => !due.includes(t));
-          handed.push({ partition, due });
-          return Promise.resolve();
-        },
-      });
+      const { p, handed } = firingPoller(store);
       p.setPartitions([0]);
       p.start();
       await jest.advanceTimersByTimeAsync(1_000);
