@@ -21,7 +21,7 @@ import { cpuSplit, machineIdleSeconds, peakRssBytes } from './cpu-usage';
 import { parseMetrics, sumBy } from './metrics-text';
 import { deleteKeysByPrefix } from './redis-cleanup';
 import { startTestBroker } from '../test/support/broker';
-import { freePort, reniceAllThreads, spawnTs, waitForHttp, waitForOutput } from './processes';
+import { freePort, reniceAllThreads, spawnEngine, spawnTs, waitForHttp, waitForOutput } from './processes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
@@ -261,29 +261,21 @@ async function main(): Promise<void> {
     const httpPort = await freePort();
     httpPorts.push(httpPort);
     engines.push(
-      spawnTs(
-        'bin/trigger-engine.js',
-        [],
-        {
-          KAFKA_BROKERS: broker.address,
-          KAFKA_GROUP_ID: `${prefix}engine`,
-          TOPIC_PREFIX: prefix,
-          TRIGGERS_DIR: triggersDir,
-          REDIS_PREFIX: `bench:${run}:`,
-          HTTP_PORT: String(httpPort),
-          RENDER_SECRET: `bench-render-secret-${run}-0123456789abcdef`,
-          LOG_LEVEL: 'warn',
-        },
-        'inherit',
+      spawnEngine({
+        brokers: broker.address,
+        prefix,
+        redisPrefix: `bench:${run}:`,
+        triggersDir,
+        httpPort,
         // BENCH_CPU_PROF=DIR: the engine writes a V8 CPU profile of phases 2 and 3 into DIR when it stops.
         // BENCH_ENGINE_NODE_ARGS: more Node/V8 flags for the engine (e.g. --trace-gc), space-separated.
-        [
+        nodeArgs: [
           ...(process.env.BENCH_CPU_PROF
             ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
             : []),
           ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean),
         ],
-      ),
+      }),
     );
   }
   for (const port of httpPorts) await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000);

@@ -14,7 +14,7 @@ import { topicNames } from '../services/engine/ingest';
 import { startTestBroker } from '../test/support/broker';
 import { writeBenchTriggers } from './bench-triggers';
 import { cpuSeconds } from './cpu-usage';
-import { freePort, spawnTs, waitForHttp } from './processes';
+import { freePort, spawnEngine, waitForHttp } from './processes';
 import { deleteKeysByPrefix } from './redis-cleanup';
 
 const SECONDS = Number(process.env.IDLE_SECONDS ?? 30);
@@ -47,23 +47,15 @@ async function main(): Promise<void> {
   await admin.disconnect();
   const { dir: triggersDir } = writeBenchTriggers();
   const httpPort = await freePort();
-  const engine = spawnTs(
-    'bin/trigger-engine.js',
-    [],
-    {
-      KAFKA_BROKERS: broker.address,
-      KAFKA_GROUP_ID: `${prefix}engine`,
-      TOPIC_PREFIX: prefix,
-      TRIGGERS_DIR: triggersDir,
-      REDIS_PREFIX: `idle:${run}:`,
-      HTTP_PORT: String(httpPort),
-      RENDER_SECRET: `idle-render-secret-${run}-0123456789abcdef`,
-      LOG_LEVEL: 'warn',
-    },
-    'inherit',
+  const engine = spawnEngine({
+    brokers: broker.address,
+    prefix,
+    redisPrefix: `idle:${run}:`,
+    triggersDir,
+    httpPort,
     // IDLE_NODE_ARGS: Node/V8 flags for the engine, space-separated (e.g. --cpu-prof --cpu-prof-dir=/tmp/p).
-    (process.env.IDLE_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  );
+    nodeArgs: (process.env.IDLE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  });
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   try {
     await Promise.race([

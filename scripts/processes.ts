@@ -52,6 +52,37 @@ export function spawnTs(
 }
 
 /**
+ * Starts the engine (`bin/trigger-engine.js`) as the measuring scripts run it: on `brokers`, with topics
+ * and group under `prefix`, keys under `redisPrefix`, the trigger folder `triggersDir`, `/metrics` on
+ * `httpPort`, logging warnings only; `nodeArgs` are more Node/V8 flags.
+ */
+export function spawnEngine(o: {
+  brokers: string;
+  prefix: string;
+  redisPrefix: string;
+  triggersDir: string;
+  httpPort: number;
+  nodeArgs?: string[];
+}): Child {
+  return spawnTs(
+    'bin/trigger-engine.js',
+    [],
+    {
+      KAFKA_BROKERS: o.brokers,
+      KAFKA_GROUP_ID: `${o.prefix}engine`,
+      TOPIC_PREFIX: o.prefix,
+      TRIGGERS_DIR: o.triggersDir,
+      REDIS_PREFIX: o.redisPrefix,
+      HTTP_PORT: String(o.httpPort),
+      RENDER_SECRET: `render-secret-${o.prefix}-0123456789abcdef0123`,
+      LOG_LEVEL: 'warn',
+    },
+    'inherit',
+    o.nodeArgs ?? [],
+  );
+}
+
+/**
  * Sets the niceness of every thread of a running process (Linux: /proc/<pid>/task). Threads it starts
  * later inherit the niceness of the thread that starts them.
  */
