@@ -136,31 +136,35 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
   /** Sends what `encodeApply` built: one round trip (a second only to undo timer writes after a conflict). */
   async applyEncoded(encoded: EncodedApply): Promise<ApplyResult> {
     const { calls, timers } = encoded;
-    const results = await this.run([
-      ...calls.map((call) => (p: Pipeline) => {
-        (p as ScriptPipeline)[SCRIPT.applyUsers.command](
-          call.keys.length,
-          ...call.keys,
-          String(this.opts.decisionsKept),
-          call.sizes,
-          call.body,
+    let results: Reply[];
+    try {
+      results = await this.run([
+        ...calls.map((call) => (p: Pipeline) => {
+          (p as ScriptPipeline)[SCRIPT.applyUsers.command](
+            call.keys.length,
+            ...call.keys,
+            String(this.opts.decisionsKept),
+            call.sizes,
+            call.body,
+          );
+        }),
+        ...timers.map(([partition, entries]) => (p: Pipeline) => {
+          const args = entries.flatMap(([member, , dueAt]) => [member, dueAt === null ? '' : String(dueAt)]);
+          (p as ScriptPipeline)[SCRIPT.setTimers.command](this.keys.timers(partition), ...args);
+        }),
+      ]);
+    } finally {
+      // Reported whether or not the call succeeded, refused users' timers included: what reached Redis is
+      // in the index (until restored), and a poll that finds nothing due costs less than a timer found late.
+      for (const [partition, entries] of timers)
+        this.armed(
+          partition,
+          entries.map(([, , dueAt]) => dueAt),
         );
-      }),
-      ...timers.map(([partition, entries]) => (p: Pipeline) => {
-        const args = entries.flatMap(([member, , dueAt]) => [member, dueAt === null ? '' : String(dueAt)]);
-        (p as ScriptPipeline)[SCRIPT.setTimers.command](this.keys.timers(partition), ...args);
-      }),
-    ]);
+    }
 
     const statuses = calls.flatMap((_, i) => reply(results[i]) as unknown[]);
     const conflicts = encoded.userIds.filter((_, i) => applyStatus(statuses[i]) === APPLY_CONFLICT);
-    // Refused users' timers included: until restored they are in the index, and a poll that finds nothing
-    // due costs less than a timer found late.
-    for (const [partition, entries] of timers)
-      this.armed(
-        partition,
-        entries.map(([, , dueAt]) => dueAt),
-      );
     if (conflicts.length > 0) {
       const previous = timers.map((_, j) => reply(results[calls.length + j]) as string[]);
       await this.restoreTimers(new Set(conflicts), timers, previous);
@@ -181,7 +185,9 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
       if (member) out.push({ ...member, dueAt: Number(raw[i + 1]) });
     }
     const after = reply(next) as string[];
-    return { due: out, nextDueAt: after.length >= 2 ? Number(after[1]) : null };
+    // A score of "inf" (not one the engine writes) is no time to wake for.
+    const nextDueAt = after.length >= 2 ? Number(after[1]) : NaN;
+    return { due: out, nextDueAt: Number.isFinite(nextDueAt) ? nextDueAt : null };
   }
 
   /** Number of armed timers of a partition (the trigger_timers_pending gauge). */
@@ -229,7 +235,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
   private armed(partition: number, dueAts: readonly (number | null)[]): void {
     if (!this.opts.onTimersArmed) return;
     let earliest = Infinity;
-    for (const d of dueAts) if (d !== null && d < earliest) earliest = d;
+    for (const d of dueAts) if (d !== null && Number.isFinite(d) && d < earliest) earliest = d;
     if (earliest !== Infinity) this.opts.onTimersArmed(partition, earliest);
   }
 

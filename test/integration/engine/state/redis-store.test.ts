@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 
 import { deleteKeysByPrefix } from '../../../../scripts/redis-cleanup';
-import { emptyUserState, RedisStateStore, USER_STATE_CODEC } from '../../../../services/engine/state';
+import {
+  emptyUserState,
+  RedisStateStore,
+  timerMember,
+  USER_STATE_CODEC,
+} from '../../../../services/engine/state';
 import type { StoredEvent, UserState } from '../../../../services/engine/state';
 import { SCRIPT } from '../../../../services/engine/state/redis-scripts';
 
@@ -307,6 +312,20 @@ describe('RedisStateStore against a real Redis', () => {
     expect(stale.conflicts).toEqual(['armed-1']);
     expect(armed).toEqual([[20, 400]]);
     expect((await told.dueTimers(20, 500, 10)).due.map((t) => t.timerId)).toEqual(['run:b']);
+
+    // A call Redis refuses (malformed sizes) still reports the timers its pipeline carried: they were
+    // written beside it.
+    armed.length = 0;
+    const keys = [told.keys.state('armed-2'), told.keys.decisions('armed-2'), told.keys.history('armed-2')];
+    await expect(
+      told.applyEncoded({
+        userIds: ['armed-2'],
+        calls: [{ keys, sizes: 'not sizes', body: Buffer.from('') }],
+        timers: [[23, [[timerMember('armed-2', 'run:e'), 'armed-2', 650]]]],
+      }),
+    ).rejects.toThrow(/malformed sizes/);
+    expect(armed).toEqual([[23, 650]]);
+    expect((await told.dueTimers(23, 700, 10)).due.map((t) => t.timerId)).toEqual(['run:e']);
   });
 
   it('restores a timer member only while it still holds what the refused batch wrote', async () => {
