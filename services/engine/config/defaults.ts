@@ -28,14 +28,15 @@ export const CONFIG_DEFAULTS = {
    */
   commitIntervalMs: 1000,
   /**
-   * Shortest time between two polls of the due-timer indexes, ms (under load, when timers fall due all the
-   * time, this is how late one can be; timers must fire within 100 ms of due, issue 4). An idle engine
-   * sleeps until the earliest timer it knows of.
+   * Shortest time from a poll of a partition's due-timer index that handed timers over (or failed) to its
+   * next poll, ms: under load, when timers fall due all the time, this is how late one can be (timers
+   * must fire within 100 ms of due, issue 4). Otherwise the engine sleeps until the earliest timer it
+   * knows of and fires it a few milliseconds after due.
    */
   timerPollIntervalMs: 50,
   /**
-   * Longest time between two polls of every owned partition's index, ms: how late a timer this instance
-   * was not told of can fire (one written by the partition's previous owner during a rebalance).
+   * Longest time between two polls of an owned partition's index, ms: how late a timer this instance was
+   * not told of can fire (one written by the partition's previous owner during a rebalance).
    */
   timerPollMaxMs: 1000,
   /** Most due timers one lane takes into one batch. */

@@ -6,13 +6,14 @@ export interface TimerPollerOptions {
     pendingTimers?(partition: number): Promise<number>;
   };
   /**
-   * Shortest time from a poll that handed timers over (or failed) to the next poll, ms: under load, with
-   * timers due all the time, at most one poll per interval. Also how soon a failed poll is retried.
+   * Shortest time from a poll of a partition that handed timers over (or failed) to its next poll, ms:
+   * under load, with timers due all the time, at most one poll per partition per interval. Also how soon
+   * a failed poll is retried.
    */
   intervalMs: number;
   /**
-   * Longest time between two polls of every owned partition, ms, however far off the earliest known
-   * timer is: the bound on a timer this poller was not told of (see `armed`).
+   * Longest time between two polls of an owned partition, ms, however far off its earliest known timer
+   * is: the bound on a timer this poller was not told of (see `armed`).
    */
   maxWaitMs: number;
   /** Most timers handed to a lane per poll. */
@@ -27,50 +28,70 @@ export interface TimerPollerOptions {
 
 type DueTimer = DueTimers['due'][number];
 
+/** How often a partition's poll also refreshes the pending-timer gauge, ms at most. */
+const PENDING_REFRESH_MS = 1000;
+
+/** What the poller knows of one owned partition (times on the engine clock, ms). */
+interface Tracked {
+  /** Earliest due time known; -Infinity polls at once. */
+  next: number;
+  /** Start of the last poll, and of the last one that handed timers over or failed. */
+  polledAt: number;
+  busyAt: number;
+  /** When the poll last refreshed the pending-timer gauge. */
+  countedAt: number;
+  /** The poll in flight, if any; timers armed meanwhile are kept in `armedDuringPoll`. */
+  polling: Promise<void> | null;
+  armedDuringPoll: number;
+}
+
 /**
  * Polls the due-timer index of each partition this instance owns (DESIGN.md decision 5) and feeds due
  * timers into that partition's lane. It sleeps until the earliest timer it knows of falls due: each poll
  * reads the index's next due time with the due timers (one round trip), and the store reports every
  * timer it writes (`armed`), so an idle engine fires a timer a few milliseconds after due instead of
- * asking Redis every 50 ms. Two bounds: a poll that handed timers over is followed by the next one
- * `intervalMs` later at the soonest (under load, with timers due all the time, one poll per interval),
- * and every owned partition is polled at least every
- * `maxWaitMs` (a timer written by an instance that lost the partition in a rebalance, or an engine clock
- * that jumps). After a rebalance the new owner polls the partitions it got at once, so timers survive
- * rebalances and restarts (the index lives in Redis). One poll at a time.
+ * asking Redis every 50 ms. Partitions are polled independently (a lane busy with a long pass holds back
+ * only its own timers), one poll per partition at a time, within two bounds: a poll that handed timers
+ * over is followed by the next one `intervalMs` later at the soonest (under load, with timers due all the
+ * time, one poll per interval), and an owned partition is polled at least every `maxWaitMs` (a timer
+ * written by an instance that lost the partition in a rebalance, or an engine clock that jumps). After a
+ * rebalance the new owner polls the partitions it got at once, so timers survive rebalances and restarts
+ * (the index lives in Redis).
  */
 export class TimerPoller {
-  private partitions: number[] = [];
-  /** Per owned partition, the earliest due time known (engine clock, ms): -Infinity polls at once. */
-  private readonly next = new Map<number, number>();
-  /** Per partition being polled, the earliest timer armed during the poll (its answer predates it). */
-  private readonly armedDuringPoll = new Map<number, number>();
+  private readonly tracked = new Map<number, Tracked>();
+  /** Every poll in flight, of partitions owned or lost since (stop() waits for them). */
+  private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
   private started = false;
   private stopped = false;
-  /** Start of the last poll that handed timers over or failed: the next one waits `intervalMs` after it. */
-  private lastBusyPollAt = -Infinity;
-  private pollStartedAt = -Infinity;
-  private lastFullPollAt = -Infinity;
 
   constructor(private readonly opts: TimerPollerOptions) {}
 
   /** The partitions this instance owns now; the ones it did not own before are polled at once. */
   setPartitions(partitions: readonly number[]): void {
-    this.partitions = [...partitions].sort((a, b) => a - b);
-    for (const p of [...this.next.keys()]) if (!this.partitions.includes(p)) this.next.delete(p);
-    for (const p of this.partitions) if (!this.next.has(p)) this.next.set(p, -Infinity);
+    const owned = new Set(partitions);
+    for (const p of [...this.tracked.keys()]) if (!owned.has(p)) this.tracked.delete(p);
+    for (const p of [...owned].sort((a, b) => a - b))
+      if (!this.tracked.has(p))
+        this.tracked.set(p, {
+          next: -Infinity,
+          polledAt: -Infinity,
+          busyAt: -Infinity,
+          countedAt: -Infinity,
+          polling: null,
+          armedDuringPoll: Infinity,
+        });
     this.wake();
   }
 
   /** A timer of `partition` was written to the index, due at `dueAt`: poll then if that is sooner. */
   armed(partition: number, dueAt: number): void {
-    const polling = this.armedDuringPoll.get(partition);
-    if (polling !== undefined) this.armedDuringPoll.set(partition, Math.min(polling, dueAt));
-    const known = this.next.get(partition);
-    if (known === undefined || dueAt >= known) return;
-    this.next.set(partition, dueAt);
+    const t = this.tracked.get(partition);
+    if (!t || !Number.isFinite(dueAt)) return;
+    if (t.polling) t.armedDuringPoll = Math.min(t.armedDuringPoll, dueAt);
+    if (dueAt >= t.next) return;
+    t.next = dueAt;
     this.wake();
   }
 
@@ -79,54 +100,53 @@ export class TimerPoller {
     this.wake();
   }
 
-  /** (Re)arms the one timeout for the next poll; a poll in flight calls it again when done. */
-  private wake(): void {
-    if (!this.started || this.stopped || this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    let at = this.lastFullPollAt + this.opts.maxWaitMs;
-    for (const p of this.partitions) at = Math.min(at, this.next.get(p) ?? -Infinity);
-    at = Math.max(at, this.lastBusyPollAt + this.opts.intervalMs);
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        this.running = this.pollDue().finally(() => {
-          this.running = null;
-          this.wake();
-        });
-      },
-      Math.max(0, Math.min(at - this.opts.clock(), this.opts.maxWaitMs)),
-    );
+  /** When `t`'s next poll is due. */
+  private dueAt(t: Tracked): number {
+    return Math.max(Math.min(t.next, t.polledAt + this.opts.maxWaitMs), t.busyAt + this.opts.intervalMs);
   }
 
-  /** Polls the partitions with a timer due by now, or all of them once `maxWaitMs` has passed. */
-  private pollDue(): Promise<void> {
+  /** Starts the polls that are due and (re)arms the one timeout for the next. */
+  private wake(): void {
+    if (!this.started || this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     const now = this.opts.clock();
-    if (now >= this.lastFullPollAt + this.opts.maxWaitMs) return this.pollOnce();
-    this.pollStartedAt = now;
-    return this.pollPartitions(
-      this.partitions.filter((p) => (this.next.get(p) ?? -Infinity) <= now),
-      false,
-    );
+    let at = Infinity;
+    for (const [partition, t] of this.tracked) {
+      if (t.polling) continue; // its end wakes us again
+      const due = this.dueAt(t);
+      if (due <= now) this.poll(partition, t);
+      else at = Math.min(at, due);
+    }
+    if (at === Infinity) return;
+    this.timer = setTimeout(() => this.wake(), Math.max(1, Math.min(at - now, this.opts.maxWaitMs)));
+  }
+
+  private poll(partition: number, t: Tracked): Promise<void> {
+    const polling = this.pollPartition(partition, t).finally(() => {
+      t.polling = null;
+      this.inFlight.delete(polling);
+      this.wake();
+    });
+    t.polling = polling;
+    this.inFlight.add(polling);
+    return polling;
   }
 
   /**
-   * One pass over every owned partition, in parallel: lanes are independent, so a partition whose lane
-   * is busy does not hold back the others' timers. A full batch is followed at once by another. Also
-   * refreshes the pending-timer gauge.
+   * Polls every owned partition now, in parallel (lanes are independent, so a partition whose lane is
+   * busy does not hold back the others' timers), and resolves when all are done; a partition with a poll
+   * in flight is waited for instead.
    */
   async pollOnce(): Promise<void> {
-    const now = this.opts.clock();
-    this.pollStartedAt = now;
-    this.lastFullPollAt = now;
-    await this.pollPartitions(this.partitions, true);
+    await Promise.all([...this.tracked].map(([p, t]) => t.polling ?? this.poll(p, t)));
   }
 
-  private async pollPartitions(partitions: readonly number[], refreshPending: boolean): Promise<void> {
-    await Promise.all(partitions.map((partition) => this.pollPartition(partition, refreshPending)));
-  }
-
-  private async pollPartition(partition: number, refreshPending: boolean): Promise<void> {
-    this.armedDuringPoll.set(partition, Infinity);
+  /** One poll of a partition: a full batch is followed at once by another. */
+  private async pollPartition(partition: number, t: Tracked): Promise<void> {
+    const startedAt = this.opts.clock();
+    t.polledAt = startedAt;
+    t.armedDuringPoll = Infinity;
     let next = -Infinity;
     try {
       for (;;) {
@@ -138,33 +158,37 @@ export class TimerPoller {
         );
         this.opts.onSuccess?.();
         if (due.length > 0) {
-          this.lastBusyPollAt = this.pollStartedAt;
+          t.busyAt = startedAt;
           await this.opts.onDue(partition, due);
         }
         if (due.length < this.opts.batchMax) {
-          next = nextDueAt ?? Infinity;
+          next = nextDueAt !== null && Number.isFinite(nextDueAt) ? nextDueAt : Infinity;
           break;
         }
       }
-      if (refreshPending && this.opts.onPending && this.opts.store.pendingTimers) {
+      if (
+        this.opts.onPending &&
+        this.opts.store.pendingTimers &&
+        startedAt >= t.countedAt + PENDING_REFRESH_MS
+      ) {
+        t.countedAt = startedAt;
         this.opts.onPending(partition, await this.opts.store.pendingTimers(partition));
       }
     } catch (err) {
       // Polled again after `intervalMs`, as are timers a failed lane pass left due.
       next = -Infinity;
-      this.lastBusyPollAt = this.pollStartedAt;
+      t.busyAt = startedAt;
       this.opts.onError(err);
     } finally {
-      const armed = this.armedDuringPoll.get(partition) ?? Infinity;
-      this.armedDuringPoll.delete(partition);
-      // A partition lost during the poll is no longer tracked.
-      if (this.next.has(partition)) this.next.set(partition, Math.min(next, armed));
+      // A partition lost during the poll (and perhaps got again: then a fresh entry, polled at once) is
+      // left as it is.
+      if (this.tracked.get(partition) === t) t.next = Math.min(next, t.armedDuringPoll);
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await Promise.all([...this.inFlight]);
   }
 }

@@ -46,16 +46,19 @@ const timer = (userId: string, dueAt: number): DueTimer => ({ userId, timerId: '
 /** A poller on the faked Date.now whose lane removes the timers it is handed, as apply does after a timer input. */
 function firingPoller(store: ReturnType<typeof fakeStore>) {
   const handed: { partition: number; due: DueTimer[] }[] = [];
+  /** How late each timer was handed over, ms. */
+  const lateness: number[] = [];
   const { p } = poller({
     store,
     clock: Date.now,
     onDue: (partition, due) => {
       store.index[partition] = (store.index[partition] ?? []).filter((t) => !due.includes(t));
       handed.push({ partition, due });
+      for (const t of due) lateness.push(Date.now() - t.dueAt);
       return Promise.resolve();
     },
   });
-  return { p, handed };
+  return { p, handed, lateness };
 }
 
 describe('TimerPoller', () => {
@@ -173,7 +176,10 @@ describe('TimerPoller', () => {
       await jest.advanceTimersByTimeAsync(70);
       expect(handed.map((h) => h.due.map((t) => t.userId))).toEqual([['soon']]);
       expect(pollsOf(store)).toBe(2);
-      expect(pollsOf(store, 1)).toBe(0);
+      // Had armed() tracked partition 1, getting it would not poll it at once.
+      p.setPartitions([0, 1]);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(pollsOf(store, 1)).toBe(1);
       await p.stop();
     });
 
@@ -221,13 +227,14 @@ describe('TimerPoller', () => {
       const store = fakeStore({
         0: Array.from({ length: 100 }, (_, i) => timer(`u${i}`, T0 + 10 * i)),
       });
-      const { p, handed } = firingPoller(store);
+      const { p, handed, lateness } = firingPoller(store);
       p.setPartitions([0]);
       p.start();
       await jest.advanceTimersByTimeAsync(1_000);
+      expect(Math.max(...lateness)).toBeLessThanOrEqual(50);
       const upTos = store.calls.map((c) => c.upTo);
       expect(upTos.slice(1).every((u, i) => u - (upTos[i] as number) >= 50)).toBe(true);
-      expect(handed.flatMap((h) => h.due)).toHaveLength(100); // every timer, each within an interval
+      expect(handed.flatMap((h) => h.due)).toHaveLength(100); // every timer, each within an interval (above)
       await p.stop();
     });
 
@@ -247,6 +254,94 @@ describe('TimerPoller', () => {
       expect(good.calls).toHaveLength(0);
       await jest.advanceTimersByTimeAsync(1);
       expect(good.calls).toHaveLength(1);
+      await p.stop();
+    });
+
+    it("does not hold back a partition's timers while another partition's lane is busy", async () => {
+      const store = fakeStore({ 0: [timer('slow', T0)], 1: [timer('quick', T0 + 100)] });
+      const handed: [number, string, number][] = [];
+      const { p } = poller({
+        store,
+        clock: Date.now,
+        onDue: (partition, due) => {
+          store.index[partition] = (store.index[partition] ?? []).filter((t) => !due.includes(t));
+          for (const t of due) handed.push([partition, t.userId, Date.now() - T0]);
+          // Partition 0's lane is busy for 3 s with a long pass.
+          return partition === 0 ? new Promise<void>((r) => setTimeout(r, 3_000)) : Promise.resolve();
+        },
+      });
+      p.setPartitions([0, 1]);
+      p.start();
+      await jest.advanceTimersByTimeAsync(200);
+      expect(handed).toEqual([
+        [0, 'slow', 0],
+        [1, 'quick', 100],
+      ]);
+      await jest.advanceTimersByTimeAsync(3_000);
+      await p.stop();
+    });
+
+    it("polls a partition lost and got again during its poll at once, not on the old poll's answer", async () => {
+      const store = fakeStore({ 0: [timer('a', T0)] });
+      const releases: (() => void)[] = [];
+      const { p, handed } = poller({
+        store,
+        clock: Date.now,
+        onDue: (partition, due) => {
+          handed.push({ partition, due });
+          store.index[0] = (store.index[0] ?? []).filter((t) => !due.includes(t));
+          return new Promise<void>((r) => releases.push(r));
+        },
+      });
+      p.setPartitions([0]);
+      p.start();
+      await jest.advanceTimersByTimeAsync(10);
+      expect(handed).toHaveLength(1);
+      p.setPartitions([]); // a rebalance takes partition 0 away and gives it back
+      store.index[0] = [timer('from-the-old-owner', T0 + 20)];
+      p.setPartitions([0]);
+      releases[0]?.();
+      await jest.advanceTimersByTimeAsync(20);
+      expect(handed.map((h) => h.due.map((t) => t.userId))).toEqual([['a'], ['from-the-old-owner']]);
+      releases[1]?.();
+      await p.stop();
+    });
+
+    it('retries timers whose lane pass failed after one interval', async () => {
+      const store = fakeStore({ 0: [timer('a', T0)] });
+      let failures = 1;
+      const handedAt: number[] = [];
+      const { p, errors } = poller({
+        store,
+        clock: Date.now,
+        onDue: (_partition, due) => {
+          handedAt.push(Date.now() - T0);
+          if (failures-- > 0) return Promise.reject(new Error('lane pass failed'));
+          store.index[0] = (store.index[0] ?? []).filter((t) => !due.includes(t));
+          return Promise.resolve();
+        },
+      });
+      p.setPartitions([0]);
+      p.start();
+      await jest.advanceTimersByTimeAsync(200);
+      expect(errors).toHaveLength(1);
+      expect(handedAt).toEqual([0, 50]);
+      await p.stop();
+    });
+
+    it('does not spin on a next due time that is not a number', async () => {
+      const store = {
+        calls: [] as number[],
+        dueTimers: () => {
+          store.calls.push(Date.now());
+          return Promise.resolve({ due: [], nextDueAt: Number.NaN });
+        },
+      };
+      const { p } = poller({ store, clock: Date.now, maxWaitMs: 1_000 });
+      p.setPartitions([0]);
+      p.start();
+      await jest.advanceTimersByTimeAsync(2_500);
+      expect(store.calls.map((t) => t - T0)).toEqual([0, 1_000, 2_000]);
       await p.stop();
     });
 
