@@ -17,7 +17,7 @@ import { createIngestRecord, topicNames } from '../services/engine/ingest';
 import { createTraffic } from '../services/loadgen';
 import { createEncoder } from '../services/loadgen/producer';
 import { benchTriggerSet, writeBenchTriggers } from './bench-triggers';
-import { cpuSplit, machineIdleSeconds, peakRssBytes } from './cpu-usage';
+import { cpuSplit, machineIdleSeconds, peakRssBytes, redisServerPid } from './cpu-usage';
 import { parseMetrics, sumBy } from './metrics-text';
 import { deleteKeysByPrefix } from './redis-cleanup';
 import { startTestBroker } from '../test/support/broker';
@@ -281,7 +281,7 @@ async function main(): Promise<void> {
   for (const port of httpPorts) await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
   const upAt = Date.now();
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+  const redisPid = await redisServerPid(redis);
   // CPU seconds per process over a phase, and the machine's idle seconds (both cores together): whether the
   // phase left CPU unused, and who took the rest.
   const phaseCpu = (others: Record<string, () => number | null | undefined>) =>

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 
+import type Redis from 'ioredis';
+
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const USER_HZ = 100;
 
@@ -68,4 +70,9 @@ export function peakRssBytes(pid: number | null | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/** Process id of the Redis server `redis` talks to (INFO server), 0 when it does not say. */
+export async function redisServerPid(redis: Redis): Promise<number> {
+  return Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
 }

@@ -8,12 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import Redis from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 
-import { topicNames } from '../services/engine/ingest';
 import { startTestBroker } from '../test/support/broker';
 import { writeBenchTriggers } from './bench-triggers';
-import { cpuSeconds } from './cpu-usage';
+import { cpuSeconds, redisServerPid } from './cpu-usage';
 import { freePort, spawnEngine, waitForHttp } from './processes';
 import { deleteKeysByPrefix } from './redis-cleanup';
 
@@ -32,19 +30,7 @@ async function main(): Promise<void> {
   const broker = await startTestBroker({ dataDir, args: ['--partitions', String(PARTITIONS)] });
   const run = Date.now().toString(36);
   const prefix = `idle${run}.`;
-  const names = topicNames(prefix);
-  const kafka = new Kafka({ clientId: 'idle', brokers: [broker.address], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [...names.inputs, ...Object.values(names.activations), names.decisions, names.dlq].map(
-      (topic) => ({
-        topic,
-        numPartitions: PARTITIONS,
-      }),
-    ),
-  });
-  await admin.disconnect();
+  // The engine creates its topics (runtime/topics.ts ensureTopics), three partitions each when none exist.
   const { dir: triggersDir } = writeBenchTriggers();
   const httpPort = await freePort();
   const engine = spawnEngine({
@@ -67,8 +53,7 @@ async function main(): Promise<void> {
       ),
     ]);
     await new Promise((r) => setTimeout(r, 5_000)); // past the start's compiling and first fetches
-    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
-    const pids = { engine: engine.proc.pid, redis: redisPid, broker: broker.pid };
+    const pids = { engine: engine.proc.pid, redis: await redisServerPid(redis), broker: broker.pid };
     const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid) ?? 0]));
     const callsBefore = commandCalls(await redis.info('commandstats'));
     const t0 = Date.now();
