@@ -235,7 +235,7 @@ export class RedisStateStore<S extends Revisioned, D = unknown> implements State
   private armed(partition: number, dueAts: readonly (number | null)[]): void {
     if (!this.opts.onTimersArmed) return;
     let earliest = Infinity;
-    for (const d of dueAts) if (d !== null && Number.isFinite(d) && d < earliest) earliest = d;
+    for (const d of dueAts) if (d !== null && d < earliest) earliest = d;
     if (earliest !== Infinity) this.opts.onTimersArmed(partition, earliest);
   }
 
