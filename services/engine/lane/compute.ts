@@ -36,13 +36,16 @@ export interface Evaluated {
   counts: Map<string, Record<string, number>>;
 }
 
-/** Evaluates each input in order against its user's evolving state (pure; no I/O). */
+/**
+ * Evaluates each input in order against its user's evolving state (pure; no I/O). `partitions[i]` is the
+ * lane (partition) of `inputs[i]`: its timers are written to that partition's due index.
+ */
 export function evaluateAll(
   defs: CompiledDefinitions,
   status: ReadonlyMap<string, TriggerStatus>,
   inputs: readonly Input[],
   loaded: ReadonlyMap<string, UserState>,
-  partition: number,
+  partitions: readonly number[],
   clock: () => number,
 ): Evaluated {
   const current = new Map(loaded);
@@ -52,7 +55,9 @@ export function evaluateAll(
   const timers = new Map<string, TimerWrite>();
   const conversions: { userId: string; conversion: Conversion }[] = [];
   const counts = new Map<string, Record<string, number>>();
-  for (const input of inputs) {
+  for (let i = 0; i < inputs.length; i += 1) {
+    const input = inputs[i] as Input;
+    const partition = partitions[i] as number;
     const userId = inputUserId(input);
     if (input.kind === 'timer') {
       // The fired timer leaves the index unless this evaluation re-arms it.
@@ -110,7 +115,8 @@ export interface DecisionSummary {
 
 /** One pass's work off the I/O thread: its request (plain data, sent to a worker thread). */
 export interface PassRequest {
-  partition: number;
+  /** The lane (partition) of each input, in the order of `inputs`: a pass may serve several lanes. */
+  partitions: readonly number[];
   /** The definitions generation the pass runs with (the worker must hold the same). */
   generation: number;
   inputs: readonly Input[];
@@ -173,7 +179,7 @@ export function passEnvironment(setup: WorkerSetup, clock: () => number): PassEn
 export function computePass(env: PassEnvironment, defs: CompiledDefinitions, req: PassRequest): PassResult {
   const started = process.hrtime.bigint();
   const loaded = decodeLoaded(env.codec, req.loaded);
-  const out = evaluateAll(defs, new Map(req.status), req.inputs, loaded, req.partition, env.messages.clock);
+  const out = evaluateAll(defs, new Map(req.status), req.inputs, loaded, req.partitions, env.messages.clock);
   const { topicMessages, activations } = buildMessages(env.messages, {
     activations: out.activations,
     decisions: out.decisions,
