@@ -36,16 +36,13 @@ export interface Evaluated {
   counts: Map<string, Record<string, number>>;
 }
 
-/**
- * Evaluates each input in order against its user's evolving state (pure; no I/O). `partitions[i]` is the
- * lane (partition) of `inputs[i]`: its timers are written to that partition's due index.
- */
+/** Evaluates each input in order against its user's evolving state (pure; no I/O). */
 export function evaluateAll(
   defs: CompiledDefinitions,
   status: ReadonlyMap<string, TriggerStatus>,
   inputs: readonly Input[],
   loaded: ReadonlyMap<string, UserState>,
-  partitions: readonly number[],
+  partition: number,
   clock: () => number,
 ): Evaluated {
   const current = new Map(loaded);
@@ -55,9 +52,7 @@ export function evaluateAll(
   const timers = new Map<string, TimerWrite>();
   const conversions: { userId: string; conversion: Conversion }[] = [];
   const counts = new Map<string, Record<string, number>>();
-  for (let i = 0; i < inputs.length; i += 1) {
-    const input = inputs[i] as Input;
-    const partition = partitions[i] as number;
+  for (const input of inputs) {
     const userId = inputUserId(input);
     if (input.kind === 'timer') {
       // The fired timer leaves the index unless this evaluation re-arms it.
@@ -115,8 +110,7 @@ export interface DecisionSummary {
 
 /** One pass's work off the I/O thread: its request (plain data, sent to a worker thread). */
 export interface PassRequest {
-  /** The lane (partition) of each input, in the order of `inputs`: a pass may serve several lanes. */
-  partitions: readonly number[];
+  partition: number;
   /** The definitions generation the pass runs with (the worker must hold the same). */
   generation: number;
   inputs: readonly Input[];
@@ -179,7 +173,7 @@ export function passEnvironment(setup: WorkerSetup, clock: () => number): PassEn
 export function computePass(env: PassEnvironment, defs: CompiledDefinitions, req: PassRequest): PassResult {
   const started = process.hrtime.bigint();
   const loaded = decodeLoaded(env.codec, req.loaded);
-  const out = evaluateAll(defs, new Map(req.status), req.inputs, loaded, req.partitions, env.messages.clock);
+  const out = evaluateAll(defs, new Map(req.status), req.inputs, loaded, req.partition, env.messages.clock);
   const { topicMessages, activations } = buildMessages(env.messages, {
     activations: out.activations,
     decisions: out.decisions,

@@ -1,5 +1,5 @@
 /** lane: the serial per-partition pipeline (load, evaluate, emit, apply). */
-export { Lanes } from './lane';
+export { Lane } from './lane';
 export type { BatchOutcome, LaneOffload, LaneOptions } from './lane';
 export { computePass, evaluateAll, passEnvironment } from './compute';
 export type { DecisionSummary, PassEnvironment, PassRequest, PassResult } from './compute';

@@ -62,8 +62,7 @@ const BOOTSTRAP = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); requi
 /**
  * The pass workers (WORKER_THREADS): threads that decode states, evaluate and encode for the lanes, so
  * the main thread only does I/O (consuming, Redis, producing) and the engine can use a second core.
- * A pass goes to the thread with the fewest passes in flight; a lane's passes stay in order because a lane
- * never has two passes in flight (lane.ts). A worker that
+ * Lane p's passes go to worker p mod n, so one lane's passes stay in order on one thread. A worker that
  * dies fails its passes in flight and those sent until its replacement runs (retriable: their batches
  * are redelivered), and is started again with the definitions in force.
  */
@@ -88,16 +87,9 @@ export class PassWorkers {
       t.worker.postMessage({ type: 'definitions', generation, texts } satisfies ToWorker);
   }
 
-  /**
-   * Computes one pass on the running thread with the fewest passes in flight (the first of them on a tie);
-   * when none runs, fails retriably.
-   */
+  /** Computes one pass of lane `request.partition` on its worker. */
   run(request: PassRequest): Promise<PassResult> {
-    let index = 0;
-    for (let i = 1; i < this.threads.length; i += 1) {
-      const [t, best] = [this.threads[i] as Thread, this.threads[index] as Thread];
-      if (t.alive && (!best.alive || t.pending.size < best.pending.size)) index = i;
-    }
+    const index = request.partition % this.threads.length;
     const thread = this.threads[index] as Thread;
     if (!thread.alive)
       return Promise.reject(

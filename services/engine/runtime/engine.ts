@@ -18,7 +18,7 @@ import type { Decision, Input } from '../evaluate';
 import { createHttpServer } from '../http';
 import { coPartitionAssigner, createIngestRecord, topicNames } from '../ingest';
 import type { DlqRecord } from '../ingest';
-import { Lanes, PassWorkers } from '../lane';
+import { Lane, PassWorkers } from '../lane';
 import type { LaneOffload } from '../lane';
 import { createMetrics } from '../metrics';
 import { renderSigner, resolveRender, verifyRenderToken } from '../render';
@@ -170,20 +170,33 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
         generation: () => holder.generation,
       }
     : undefined;
-  const lanes = new Lanes({
-    store,
-    definitions: () => holder.current(),
-    triggerStatus: () => breaker.status(),
-    emit,
-    clock,
-    stateTtlMs: config.tuning.stateTtlMs,
-    maxInputs: config.tuning.batchMaxRecords,
-    offload,
-    metrics,
-    logger: log,
-    onActivationCounts: (counts) =>
-      breaker.record(counts, holder.current()?.policies.breakerMaxActivationsPerMinute ?? Infinity, clock()),
-  });
+  const lanes = new Map<number, Lane>();
+  const laneFor = (partition: number): Lane => {
+    let lane = lanes.get(partition);
+    if (!lane) {
+      lane = new Lane({
+        partition,
+        store,
+        definitions: () => holder.current(),
+        triggerStatus: () => breaker.status(),
+        emit,
+        clock,
+        stateTtlMs: config.tuning.stateTtlMs,
+        maxInputs: config.tuning.batchMaxRecords,
+        offload,
+        metrics,
+        logger: log,
+        onActivationCounts: (counts) =>
+          breaker.record(
+            counts,
+            holder.current()?.policies.breakerMaxActivationsPerMinute ?? Infinity,
+            clock(),
+          ),
+      });
+      lanes.set(partition, lane);
+    }
+    return lane;
+  };
 
   let redisUp = true;
   const heartbeatIntervalMs = Math.min(3000, Math.floor(config.kafka.sessionTimeoutMs / 10));
@@ -209,10 +222,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     batchMax: config.tuning.timerBatchMax,
     clock,
     onDue: async (partition, due) => {
-      await lanes.process(
-        partition,
-        due.map((timer): Input => ({ kind: 'timer', timer })),
-      );
+      await laneFor(partition).process(due.map((timer): Input => ({ kind: 'timer', timer })));
       reportRoundTrips();
     },
     onPending: (partition, n) => metrics.timersPending(partition, n),
@@ -302,7 +312,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
         metrics.consumed(batch.topic, chunk.length);
         metrics.stage('decode', Number(process.hrtime.bigint() - started) / 1e9);
         try {
-          await lanes.process(batch.partition, inputs, dlq);
+          await laneFor(batch.partition).process(inputs, dlq);
           redisUp = true;
         } catch (err) {
           if (fromRedisError(err).code === 'redis_unavailable') redisUp = false;
@@ -386,7 +396,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       stopping = true;
       await commits.flush();
       await consumer.disconnect(); // waits for in-flight batches, then leaves the group
-      await lanes.drain();
+      await Promise.all([...lanes.values()].map((l) => l.drain()));
       await producer.disconnect();
       await workers?.close();
       await topicWatch?.stop();

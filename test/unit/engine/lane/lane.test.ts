@@ -6,7 +6,7 @@ import type { EmitBatch } from '../../../../services/engine/emit';
 import { EngineError } from '../../../../services/engine/errors';
 import { requiredStateTtlMs } from '../../../../services/engine/evaluate';
 import type { Activation, Decision, Input } from '../../../../services/engine/evaluate';
-import { Lanes } from '../../../../services/engine/lane';
+import { Lane } from '../../../../services/engine/lane';
 import { createMetrics } from '../../../../services/engine/metrics';
 import { emptyUserState, MemoryStateStore } from '../../../../services/engine/state';
 import type { ApplyResult, StateStore, StateWrite, UserState } from '../../../../services/engine/state';
@@ -18,9 +18,7 @@ const pageView = (userId: string, n: number): Input => pageViewAt(userId, n, NOW
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The memory store behind a recorder of every call, so the test sees the order of load, emit, apply. */
-function setup(
-  opts: { refuse?: string[]; refusals?: number; maxInputs?: number; holdFirstLoad?: Promise<void> } = {},
-) {
+function setup(opts: { refuse?: string[]; refusals?: number; maxInputs?: number } = {}) {
   const calls: string[] = [];
   const memory = new MemoryStateStore<UserState, Decision>();
   const loads: string[][] = [];
@@ -28,11 +26,9 @@ function setup(
   let refusals = opts.refusals ?? 0;
   const refuse = new Set(opts.refuse ?? []);
   const store: StateStore<UserState, Decision> = {
-    load: async (ids) => {
+    load: (ids) => {
       calls.push('load');
       loads.push([...ids]);
-      // The first load waits for `holdFirstLoad`, so its pass is still in flight while the test hands over more.
-      if (loads.length === 1 && opts.holdFirstLoad) await opts.holdFirstLoad;
       return memory.load(ids);
     },
     apply: async (batch): Promise<ApplyResult> => {
@@ -54,7 +50,8 @@ function setup(
   };
   const emitted: EmitBatch[] = [];
   let defs: CompiledDefinitions | null = definitions();
-  const lane = new Lanes({
+  const lane = new Lane({
+    partition: 3,
     store,
     definitions: () => defs,
     triggerStatus: () => new Map(),
@@ -75,7 +72,7 @@ function setup(
 describe('Lane', () => {
   it('loads once for the deduplicated users, emits once, then applies once, in that order', async () => {
     const { lane, calls, loads, emitted, memory } = setup();
-    const outcome = await lane.process(3, [pageView('u1', 1), pageView('u2', 1), pageView('u1', 2)]);
+    const outcome = await lane.process([pageView('u1', 1), pageView('u2', 1), pageView('u1', 2)]);
     expect(calls).toEqual(['load', 'emit', 'apply']);
     expect(loads).toEqual([['u1', 'u2']]);
     expect(emitted).toHaveLength(1);
@@ -92,24 +89,24 @@ describe('Lane', () => {
 
   it('evaluates a user with the state the previous batch recorded', async () => {
     const { lane, memory } = setup();
-    await lane.process(3, [pageView('u1', 1)]);
-    await lane.process(3, [pageView('u1', 2)]);
+    await lane.process([pageView('u1', 1)]);
+    await lane.process([pageView('u1', 2)]);
     expect((await memory.load(['u1'])).get('u1')?.rev).toBe(2);
   });
 
   it('runs passes one after another: a batch handed over during a pass waits for it', async () => {
     const { lane, calls } = setup();
-    const first = lane.process(3, [pageView('u1', 1)]);
+    const first = lane.process([pageView('u1', 1)]);
     await nextTurn();
-    await Promise.all([first, lane.process(3, [pageView('u1', 2)])]);
+    await Promise.all([first, lane.process([pageView('u1', 2)])]);
     expect(calls).toEqual(['load', 'emit', 'apply', 'load', 'emit', 'apply']);
   });
 
   it('gives the batches handed over in one turn one pass (kafkajs hands over a fetch batch by batch)', async () => {
     const { lane, calls, loads } = setup();
     const outcomes = await Promise.all([
-      lane.process(3, [pageView('u1', 1)]),
-      lane.process(3, [pageView('u2', 1), pageView('u1', 2)]),
+      lane.process([pageView('u1', 1)]),
+      lane.process([pageView('u2', 1), pageView('u1', 2)]),
     ]);
     expect(calls).toEqual(['load', 'emit', 'apply']);
     expect(loads).toEqual([['u1', 'u2']]);
@@ -118,12 +115,12 @@ describe('Lane', () => {
 
   it('coalesces the batches queued while a pass runs into one pass, in arrival order', async () => {
     const { lane, calls, loads, memory } = setup();
-    const first = lane.process(3, [pageView('u1', 1)]);
+    const first = lane.process([pageView('u1', 1)]);
     await nextTurn();
     const queued = [
-      lane.process(3, [pageView('u2', 1)]),
-      lane.process(3, [pageView('u1', 2), pageView('u3', 1)]),
-      lane.process(3, [pageView('u2', 2)]),
+      lane.process([pageView('u2', 1)]),
+      lane.process([pageView('u1', 2), pageView('u3', 1)]),
+      lane.process([pageView('u2', 2)]),
     ];
     const outcomes = await Promise.all([first, ...queued]);
     expect(calls).toEqual(['load', 'emit', 'apply', 'load', 'emit', 'apply']);
@@ -140,11 +137,11 @@ describe('Lane', () => {
   it('coalesces no more than maxInputs inputs into one pass', async () => {
     const { lane, loads } = setup({ maxInputs: 2 });
     await Promise.all([
-      lane.process(3, [pageView('a', 1)]),
-      lane.process(3, [pageView('b', 1)]),
-      lane.process(3, [pageView('c', 1)]),
-      lane.process(3, [pageView('d', 1), pageView('e', 1), pageView('f', 1)]),
-      lane.process(3, [pageView('g', 1)]),
+      lane.process([pageView('a', 1)]),
+      lane.process([pageView('b', 1)]),
+      lane.process([pageView('c', 1)]),
+      lane.process([pageView('d', 1), pageView('e', 1), pageView('f', 1)]),
+      lane.process([pageView('g', 1)]),
     ]);
     // A batch larger than maxInputs still runs, alone.
     expect(loads).toEqual([['a', 'b'], ['c'], ['d', 'e', 'f'], ['g']]);
@@ -152,21 +149,21 @@ describe('Lane', () => {
 
   it('rejects every batch of a failed coalesced pass, and runs the ones queued after it', async () => {
     const { lane, memory } = setup({ refuse: ['u1'], refusals: 3 });
-    const first = lane.process(3, [pageView('u9', 1)]);
+    const first = lane.process([pageView('u9', 1)]);
     await nextTurn();
-    const failing = [lane.process(3, [pageView('u1', 1)]), lane.process(3, [pageView('u2', 1)])];
+    const failing = [lane.process([pageView('u1', 1)]), lane.process([pageView('u2', 1)])];
     const results = await Promise.allSettled([first, ...failing]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     // The first pass used one refusal; the coalesced pass failed on its two: u1 is not recorded.
     expect([...(await memory.load(['u1', 'u2', 'u9'])).keys()].sort()).toEqual(['u2', 'u9']);
-    await lane.process(3, [pageView('u1', 1)]);
+    await lane.process([pageView('u1', 1)]);
     await lane.drain();
     expect((await memory.load(['u1'])).get('u1')?.rev).toBe(1);
   });
 
   it('on a conflict reloads and re-evaluates only that user once, emitting before recording again', async () => {
     const { lane, calls, loads, emitted, memory } = setup({ refuse: ['u1'], refusals: 1 });
-    const outcome = await lane.process(3, [pageView('u1', 1), pageView('u2', 1)]);
+    const outcome = await lane.process([pageView('u1', 1), pageView('u2', 1)]);
     expect(calls).toEqual(['load', 'emit', 'apply', 'load', 'emit', 'apply']);
     expect(loads).toEqual([['u1', 'u2'], ['u1']]);
     expect(emitted[1]?.decisions.every((d) => d.userId === 'u1')).toBe(true);
@@ -183,100 +180,20 @@ describe('Lane', () => {
 
   it('rejects with a retriable error when the retry conflicts too, so the caller commits nothing', async () => {
     const { lane, memory } = setup({ refuse: ['u1'], refusals: 2 });
-    const err: unknown = await lane.process(3, [pageView('u1', 1)]).catch((e: unknown) => e);
+    const err: unknown = await lane.process([pageView('u1', 1)]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).retriable).toBe(true);
     expect(await memory.load(['u1'])).toEqual(new Map());
     // The lane keeps working: the redelivered batch goes through on fresh state.
-    await lane.process(3, [pageView('u1', 1)]);
+    await lane.process([pageView('u1', 1)]);
     expect((await memory.load(['u1'])).get('u1')?.rev).toBe(1);
   });
 
   it('refuses to run without definitions (retriable) and touches no state', async () => {
     const { lane, calls, setDefs } = setup();
     setDefs(null);
-    await expect(lane.process(3, [pageView('u1', 1)])).rejects.toMatchObject({ retriable: true });
+    await expect(lane.process([pageView('u1', 1)])).rejects.toMatchObject({ retriable: true });
     expect(calls).toEqual([]);
-  });
-});
-
-describe('Lanes sharing a pass', () => {
-  it("gives the lanes' batches handed over in one turn one pass, and each batch that pass's outcome", async () => {
-    const { lane, calls, loads, emitted, memory } = setup();
-    const outcomes = await Promise.all([
-      lane.process(3, [pageView('u1', 1)]),
-      lane.process(4, [pageView('u2', 1), pageView('u2', 2)]),
-      lane.process(3, [pageView('u3', 1)]),
-    ]);
-    expect(calls).toEqual(['load', 'emit', 'apply']);
-    // Lane 3's batches in arrival order, then lane 4's.
-    expect(loads).toEqual([['u1', 'u3', 'u2']]);
-    expect(emitted).toHaveLength(1);
-    expect(outcomes.map((o) => o.inputs)).toEqual([4, 4, 4]);
-    const state = await memory.load(['u1', 'u2', 'u3']);
-    expect(state.get('u2')?.seen).toEqual(['u2-1', 'u2-2']);
-  });
-
-  it('never runs two passes of one lane at once; an idle lane does not wait for a busy one', async () => {
-    let release = () => {};
-    const { lane, loads } = setup({ holdFirstLoad: new Promise<void>((r) => (release = r)) });
-    const first = lane.process(3, [pageView('u1', 1)]);
-    await nextTurn();
-    // Lane 3 is in its pass: its next batch waits for it; lane 4 starts a pass of its own meanwhile.
-    const queued = lane.process(3, [pageView('u1', 2)]);
-    const other = await lane.process(4, [pageView('u2', 1)]);
-    expect(loads).toEqual([['u1'], ['u2']]);
-    expect(other.inputs).toBe(1);
-    release();
-    await Promise.all([first, queued]);
-    expect(loads).toEqual([['u1'], ['u2'], ['u1']]);
-  });
-
-  it('joins lanes only while the pass fits in maxInputs; the rest run passes of their own', async () => {
-    const { lane, loads } = setup({ maxInputs: 3 });
-    await Promise.all([
-      lane.process(3, [pageView('a', 1), pageView('b', 1)]),
-      lane.process(4, [pageView('c', 1), pageView('d', 1)]),
-      lane.process(5, [pageView('e', 1)]),
-      lane.process(6, [pageView('f', 1), pageView('g', 1), pageView('h', 1), pageView('i', 1)]),
-    ]);
-    // Lane 3 leads (first to arrive), lane 4 does not fit, lane 5 does; lane 4 then leads with 6 too large.
-    expect(loads).toEqual([
-      ['a', 'b', 'e'],
-      ['c', 'd'],
-      ['f', 'g', 'h', 'i'],
-    ]);
-  });
-
-  it("rejects every lane's batch of a failed pass, and runs the lanes' later batches", async () => {
-    const { lane, memory } = setup({ refuse: ['u1'], refusals: 2 });
-    const results = await Promise.allSettled([
-      lane.process(3, [pageView('u1', 1)]),
-      lane.process(4, [pageView('u2', 1)]),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    expect([...(await memory.load(['u1', 'u2'])).keys()]).toEqual(['u2']);
-    await Promise.all([lane.process(3, [pageView('u1', 1)]), lane.process(4, [pageView('u2', 1)])]);
-    await lane.drain();
-    expect([...(await memory.load(['u1', 'u2'])).values()].map((x) => x.rev)).toEqual([1, 1]);
-  });
-
-  it("writes each lane's timers to its own partition's due index", async () => {
-    const { lane, memory } = setup();
-    await memory.apply({
-      states: [],
-      timers: [
-        { partition: 3, userId: 'u1', timerId: 'stale', dueAt: NOW - 10 },
-        { partition: 4, userId: 'u2', timerId: 'stale', dueAt: NOW - 10 },
-      ],
-      decisions: [],
-    });
-    await Promise.all([
-      lane.process(3, [{ kind: 'timer', timer: { userId: 'u1', timerId: 'stale', dueAt: NOW - 10 } }]),
-      lane.process(4, [{ kind: 'timer', timer: { userId: 'u2', timerId: 'stale', dueAt: NOW - 10 } }]),
-    ]);
-    expect((await memory.dueTimers(3, NOW, 10)).due).toEqual([]);
-    expect((await memory.dueTimers(4, NOW, 10)).due).toEqual([]);
   });
 });
 
@@ -313,7 +230,8 @@ function casSetup(opts: { stateTtlMs?: number; rivalWrites?: string[]; rivalRoun
     recentDecisions: (id, limit) => memory.recentDecisions(id, limit),
   };
   const defs = definitions();
-  const lane = new Lanes({
+  const lane = new Lane({
+    partition: 3,
     store,
     definitions: () => defs,
     triggerStatus: () => new Map(),
@@ -329,7 +247,7 @@ function casSetup(opts: { stateTtlMs?: number; rivalWrites?: string[]; rivalRoun
 describe('Lane on the real compare-and-set', () => {
   it('rejects retriably when another owner wrote the user before both attempts, and records nothing', async () => {
     const { lane, memory } = casSetup({ rivalWrites: ['u1'], rivalRounds: 2 });
-    const err: unknown = await lane.process(3, [pageView('u1', 1)]).catch((e: unknown) => e);
+    const err: unknown = await lane.process([pageView('u1', 1)]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect(err).toMatchObject({ code: 'state_conflict', retriable: true });
     // Only the rival's writes are there: revision 2, empty history, and no decision of ours in the log.
@@ -341,7 +259,7 @@ describe('Lane on the real compare-and-set', () => {
 
   it("re-evaluates a conflicted user once on the rival's state; each event is recorded once", async () => {
     const { lane, memory, writes } = casSetup({ rivalWrites: ['u1'] });
-    await lane.process(3, [pageView('u1', 1), pageView('u2', 1)]);
+    await lane.process([pageView('u1', 1), pageView('u2', 1)]);
     // First attempt writes both (u1 refused), the retry writes u1 alone on top of the rival's revision.
     expect(writes.map((ws) => ws.map((w) => [w.userId, w.expectedRev]))).toEqual([
       [
@@ -367,7 +285,7 @@ describe('Lane on the real compare-and-set', () => {
       ],
       decisions: [],
     });
-    await lane.process(3, [{ kind: 'timer', timer: { userId: 'u1', timerId: 'stale', dueAt: NOW - 10 } }]);
+    await lane.process([{ kind: 'timer', timer: { userId: 'u1', timerId: 'stale', dueAt: NOW - 10 } }]);
     expect((await memory.dueTimers(3, NOW, 10)).due).toEqual([
       { userId: 'u2', timerId: 'other', dueAt: NOW - 5 },
     ]);
@@ -375,13 +293,13 @@ describe('Lane on the real compare-and-set', () => {
 
   it('writes state with a time to live of at least what the definitions need', async () => {
     const short = casSetup({ stateTtlMs: 1 });
-    await short.lane.process(3, [pageView('u1', 1)]);
+    await short.lane.process([pageView('u1', 1)]);
     const needed = requiredStateTtlMs(short.defs.index, short.defs.policies);
     expect(needed).toBeGreaterThan(1);
     expect(short.writes.flat().map((w) => w.ttlMs)).toEqual([needed]);
 
     const long = casSetup({ stateTtlMs: needed + 12_345 });
-    await long.lane.process(3, [pageView('u1', 1)]);
+    await long.lane.process([pageView('u1', 1)]);
     expect(long.writes.flat().map((w) => w.ttlMs)).toEqual([needed + 12_345]);
   });
 });

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { AvroCodec } from '../../../../services/engine/codec';
 import type { CompiledDefinitions } from '../../../../services/engine/definitions';
 import type { DlqRecord } from '../../../../services/engine/ingest';
-import { computePass, Lanes } from '../../../../services/engine/lane';
+import { computePass, Lane } from '../../../../services/engine/lane';
 import type { LaneOffload, PassRequest } from '../../../../services/engine/lane';
 import { createMetrics } from '../../../../services/engine/metrics';
 import { MemoryStateStore } from '../../../../services/engine/state';
@@ -55,7 +55,8 @@ function setup(opts: { refuse?: string[]; refusals?: number } = {}) {
     generation: () => 7,
   };
   const registry = new Registry();
-  const lane = new Lanes({
+  const lane = new Lane({
+    partition: 2,
     // Never used with an offload: every call goes through it.
     store: new MemoryStateStore<UserState, never>(),
     definitions: () => defs,
@@ -90,7 +91,6 @@ describe('Lane with its computing offloaded', () => {
       },
     ];
     const outcome = await lane.process(
-      2,
       [grant('u1', NOW - 5_000), pageView('u1', 1, NOW - 1_000), pageView('u2', 1, NOW - 1_000)],
       dlq,
     );
@@ -98,7 +98,7 @@ describe('Lane with its computing offloaded', () => {
     expect(loads).toEqual([['u1', 'u2']]);
     // The request carries what the worker cannot read for itself.
     expect(requests[0]).toMatchObject({
-      partitions: [2, 2, 2],
+      partition: 2,
       generation: 7,
       status: [['another-trigger', { breakerOpen: true }]],
       clockOffsetMs: expect.any(Number),
@@ -132,7 +132,7 @@ describe('Lane with its computing offloaded', () => {
 
   it('on a conflict computes again for that user only, and counts its decisions once', async () => {
     const { lane, calls, loads, requests } = setup({ refuse: ['u1'], refusals: 1 });
-    const outcome = await lane.process(3, [
+    const outcome = await lane.process([
       grant('u1', NOW - 5_000),
       pageView('u1', 1, NOW - 1_000),
       grant('u2', NOW - 5_000),
@@ -150,7 +150,6 @@ describe('Lane with its computing offloaded', () => {
     ]);
     expect(loads).toEqual([['u1', 'u2'], ['u1']]);
     expect(requests[1]?.inputs.map((i) => i.kind)).toEqual(['consent', 'event']);
-    expect(requests[1]?.partitions).toEqual([3, 3]);
     // u2's decision of the first pass and u1's of the second; u1's refused first attempt is not counted.
     expect(outcome.decisions).toBe(2);
   });
