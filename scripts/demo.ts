@@ -5,11 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 
 import { AvroCodec } from '../services/engine/codec';
+import { redisConfigOf } from '../services/engine/config';
 import { topicNames } from '../services/engine/ingest';
+import { createRedis } from '../services/engine/main';
 import { histogramQuantile, parseMetrics, sumBy } from './metrics-text';
 import { startTestBroker } from '../test/support/broker';
 import { freePort, spawnTs, waitForHttp } from './processes';
@@ -160,9 +161,9 @@ async function main(): Promise<void> {
   print(stopping ? 'demo stopped cleanly' : '');
 }
 
-/** Deletes this run's Redis keys (and only those: everything under its unique prefix). */
+/** Deletes this run's Redis keys (and only those: everything under its unique prefix), on a Cluster too. */
 async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redis = createRedis(redisConfigOf(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'));
   await deleteKeysByPrefix(redis, prefix);
   await redis.quit();
 }

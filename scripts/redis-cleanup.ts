@@ -1,20 +1,33 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
- * Deletes every key under `prefix` (SCAN MATCH prefix*, then DEL per page) on one Redis node and
- * resolves with how many were deleted. For the unique run prefixes of tests, `make demo` and the bench:
- * never a flush, so other users of the same Redis keep their keys. Glob characters in the prefix are
- * escaped, so it matches literally; an empty prefix is refused.
+ * Deletes every key under `prefix` and resolves with how many were deleted: SCAN MATCH prefix* on the
+ * node, or on every master of a Redis Cluster, then UNLINK per page. For the unique run prefixes of
+ * tests, `make demo` and the bench: never a flush, so other users of the same Redis keep their keys.
+ * Glob characters in the prefix are escaped, so it matches literally; an empty prefix is refused.
  */
-export async function deleteKeysByPrefix(redis: Redis, prefix: string): Promise<number> {
+export async function deleteKeysByPrefix(redis: Redis | Cluster, prefix: string): Promise<number> {
   if (prefix === '') throw new Error('deleteKeysByPrefix: an empty prefix would delete every key');
   const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  // A Cluster client knows its nodes once connected: the first command connects it.
+  if (redis.isCluster) await redis.ping();
+  const nodes = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
   let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== '0');
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      // One UNLINK per key: a page of a Cluster node's keys spans many slots, and a multi-key command
+      // must stay in one.
+      if (keys.length > 0) {
+        const replies = (await node.pipeline(keys.map((k) => ['unlink', k])).exec()) ?? [];
+        for (const [err, n] of replies) {
+          if (err) throw err;
+          deleted += Number(n);
+        }
+      }
+    } while (cursor !== '0');
+  }
   return deleted;
 }

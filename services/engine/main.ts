@@ -4,7 +4,7 @@ import Redis, { Cluster } from 'ioredis';
 import { Registry } from 'prom-client';
 
 import { describeConfig, loadConfig } from './config';
-import type { EngineConfig } from './config';
+import type { EngineConfig, RedisConfig } from './config';
 import { ConfigError } from './errors';
 import { createLogger, moduleLogger } from './log';
 import type { Logger } from './log';
@@ -22,8 +22,7 @@ function kafkaLogCreator(logger: Logger): logCreator {
 }
 
 /** The only place Redis clients are constructed: a Cluster when REDIS_URL lists several nodes. */
-export function createRedis(config: EngineConfig): Redis | Cluster {
-  const r = config.redis;
+export function createRedis(r: RedisConfig): Redis | Cluster {
   const common = {
     username: r.username ?? undefined,
     password: r.password ?? undefined,
@@ -60,7 +59,7 @@ export async function main(_argv: string[]): Promise<number> {
   }
   const logger = createLogger({ level: config.logLevel });
   logger.info({ config: describeConfig(config) }, 'starting');
-  const redis = createRedis(config);
+  const redis = createRedis(config.redis);
   const engine = await startEngine({
     config,
     kafka: createKafka(config, logger),

@@ -68,6 +68,14 @@ class EnvReader {
   }
 }
 
+/**
+ * The Redis settings of REDIS_URL's value (one URL, or a comma-separated list of a Cluster's seed nodes),
+ * for tools that talk to the engine's Redis (the demo's clean-up); throws on a value `loadConfig` refuses.
+ */
+export function redisConfigOf(redisUrl: string, keyPrefix = ''): RedisConfig {
+  return redisConfig(redisUrlList.parse(redisUrl), keyPrefix);
+}
+
 function redisConfig(urls: readonly string[], keyPrefix: string): RedisConfig {
   const parsed = urls.map((u) => new URL(u));
   const first = parsed[0] as URL;

@@ -1,4 +1,9 @@
-import { CONFIG_DEFAULTS, describeConfig, loadConfig } from '../../../../services/engine/config';
+import {
+  CONFIG_DEFAULTS,
+  describeConfig,
+  loadConfig,
+  redisConfigOf,
+} from '../../../../services/engine/config';
 import type { Env } from '../../../../services/engine/config';
 import { ConfigError } from '../../../../services/engine/errors';
 
@@ -287,5 +292,34 @@ describe('describeConfig', () => {
     expect(text).not.toContain('pw');
     expect(text).toContain('[redacted]');
     expect(text).toContain('127.0.0.1:9092');
+  });
+});
+
+describe('redisConfigOf', () => {
+  it("reads REDIS_URL's value as loadConfig does: one URL a single Redis, a list a Cluster's seed nodes", () => {
+    const env = {
+      ...MINIMAL,
+      REDIS_PREFIX: 'pre:',
+      REDIS_URL: 'redis://u:p%40ss@10.0.0.1:7000, redis://10.0.0.2:7001',
+    };
+    expect(redisConfigOf(env.REDIS_URL, 'pre:')).toEqual(loadConfig(env).redis);
+    expect(redisConfigOf('redis://10.0.0.1:7000,redis://10.0.0.2:7001')).toMatchObject({
+      mode: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+      ],
+    });
+    expect(redisConfigOf('rediss://cache.example:6380/2')).toMatchObject({
+      mode: 'single',
+      tls: true,
+      db: 2,
+      keyPrefix: '',
+    });
+  });
+
+  it('throws on a value loadConfig refuses', () => {
+    expect(() => redisConfigOf('http://10.0.0.1')).toThrow();
+    expect(() => redisConfigOf('')).toThrow();
   });
 });
