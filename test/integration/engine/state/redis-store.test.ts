@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import Redis from 'ioredis';
+import type { Cluster } from 'ioredis';
 
 import { deleteKeysByPrefix } from '../../../../scripts/redis-cleanup';
 import {
@@ -11,6 +12,8 @@ import {
 } from '../../../../services/engine/state';
 import type { StoredEvent, UserState } from '../../../../services/engine/state';
 import { SCRIPT } from '../../../../services/engine/state/redis-scripts';
+import { startRedisCluster } from '../../../support/redis-cluster';
+import type { TestRedisCluster } from '../../../support/redis-cluster';
 
 interface Doc {
   rev: number;
@@ -19,13 +22,26 @@ interface Doc {
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-describe('RedisStateStore against a real Redis', () => {
-  const prefix = `test:${randomUUID()}:`;
-  let client: Redis;
-  let store: RedisStateStore<Doc, { id: string }>;
+jest.setTimeout(30_000);
 
-  beforeAll(() => {
-    client = new Redis(REDIS_URL, { lazyConnect: false });
+// Every test on a single Redis and on a Redis Cluster of three masters started for this file (one script
+// call per user there, as users' keys live in different slots), except those that call the multi-user
+// script directly or count the single connection's socket writes.
+describe.each([
+  ['a single Redis', false],
+  ['a Redis Cluster', true],
+])('RedisStateStore against %s', (_, onCluster) => {
+  const prefix = `test:${randomUUID()}:`;
+  let cluster: TestRedisCluster | null = null;
+  let client: Redis | Cluster;
+  let store: RedisStateStore<Doc, { id: string }>;
+  const singleOnly = onCluster ? it.skip : it;
+
+  beforeAll(async () => {
+    if (onCluster) {
+      cluster = await startRedisCluster();
+      client = cluster.client();
+    } else client = new Redis(REDIS_URL, { lazyConnect: false });
     store = new RedisStateStore<Doc, { id: string }>({ client, keyPrefix: prefix, decisionsKept: 3 });
   });
 
@@ -33,6 +49,11 @@ describe('RedisStateStore against a real Redis', () => {
     // Only our own keys: everything under this run's unique prefix.
     await deleteKeysByPrefix(client, prefix);
     await client.quit();
+    await cluster?.stop();
+  });
+
+  it('is in cluster mode exactly on a Cluster', () => {
+    expect(store.cluster).toBe(onCluster);
   });
 
   const write = (userId: string, expectedRev: number, n: number, ttlMs = 60_000) => ({
@@ -56,43 +77,48 @@ describe('RedisStateStore against a real Redis', () => {
     );
   });
 
-  it('refuses an apply call whose sizes are malformed or do not match its body, naming the user, and writes nothing of it', async () => {
-    const keys = (id: string) => [store.keys.state(id), store.keys.decisions(id), store.keys.history(id)];
-    const call = (client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
-      SCRIPT.applyUsers.command
-    ] as (...a: unknown[]) => Promise<unknown>;
-    const doc = '{"rev":0,"n":1}';
-    // A well-formed first user, then a second whose header, lengths or body is wrong: the script checks
-    // each user before writing it, so the first is written and the second not.
-    const first = `0 60000 0 0 0 ${doc.length} 0 0`;
-    const cases: [string, string, RegExp][] = [
-      [`${first} 0 60000 0 x 0 ${doc.length} 0 0`, doc + doc, /user 2 has malformed sizes near "x"/],
-      [
-        `${first} 0 60000 0 0 0 ${doc.length + 5} 0 0`,
-        doc + doc,
-        /user 2 has a part of 20 bytes beyond the end/,
-      ],
-      [`${first} 0 60000 0 0 0 ${doc.length} 0`, doc + doc, /user 2 has malformed sizes near "nil"/],
-      [`${first} 0 60000 0 0 -1 ${doc.length} 0 0`, doc + doc, /user 2 has a negative count/],
-    ];
-    for (const [sizes, body, error] of cases) {
-      await expect(call.call(client, 6, ...keys('h1'), ...keys('h2'), 3, sizes, body)).rejects.toThrow(error);
-      expect(await client.exists(store.keys.state('h1'))).toBe(1);
-      expect(await client.exists(store.keys.state('h2'))).toBe(0);
+  singleOnly(
+    'refuses an apply call whose sizes are malformed or do not match its body, naming the user, and writes nothing of it',
+    async () => {
+      const keys = (id: string) => [store.keys.state(id), store.keys.decisions(id), store.keys.history(id)];
+      const call = (client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
+        SCRIPT.applyUsers.command
+      ] as (...a: unknown[]) => Promise<unknown>;
+      const doc = '{"rev":0,"n":1}';
+      // A well-formed first user, then a second whose header, lengths or body is wrong: the script checks
+      // each user before writing it, so the first is written and the second not.
+      const first = `0 60000 0 0 0 ${doc.length} 0 0`;
+      const cases: [string, string, RegExp][] = [
+        [`${first} 0 60000 0 x 0 ${doc.length} 0 0`, doc + doc, /user 2 has malformed sizes near "x"/],
+        [
+          `${first} 0 60000 0 0 0 ${doc.length + 5} 0 0`,
+          doc + doc,
+          /user 2 has a part of 20 bytes beyond the end/,
+        ],
+        [`${first} 0 60000 0 0 0 ${doc.length} 0`, doc + doc, /user 2 has malformed sizes near "nil"/],
+        [`${first} 0 60000 0 0 -1 ${doc.length} 0 0`, doc + doc, /user 2 has a negative count/],
+      ];
+      for (const [sizes, body, error] of cases) {
+        await expect(call.call(client, 6, ...keys('h1'), ...keys('h2'), 3, sizes, body)).rejects.toThrow(
+          error,
+        );
+        expect(await client.exists(store.keys.state('h1'))).toBe(1);
+        expect(await client.exists(store.keys.state('h2'))).toBe(0);
+        await client.del(store.keys.state('h1'));
+      }
+      // Sizes or a body that go on past the last user are refused too.
+      await expect(call.call(client, 3, ...keys('h1'), 3, `${first} 7`, doc)).rejects.toThrow(
+        /do not end with the last user/,
+      );
+      await expect(call.call(client, 3, ...keys('h1'), 3, first, `${doc}{}`)).rejects.toThrow(
+        /do not end with the last user/,
+      );
       await client.del(store.keys.state('h1'));
-    }
-    // Sizes or a body that go on past the last user are refused too.
-    await expect(call.call(client, 3, ...keys('h1'), 3, `${first} 7`, doc)).rejects.toThrow(
-      /do not end with the last user/,
-    );
-    await expect(call.call(client, 3, ...keys('h1'), 3, first, `${doc}{}`)).rejects.toThrow(
-      /do not end with the last user/,
-    );
-    await client.del(store.keys.state('h1'));
-    // The same call with matching sizes writes both.
-    await call.call(client, 6, ...keys('h1'), ...keys('h2'), 3, `${first} ${first}`, doc + doc);
-    expect(await client.exists(store.keys.state('h1'), store.keys.state('h2'))).toBe(2);
-  });
+      // The same call with matching sizes writes both.
+      await call.call(client, 6, ...keys('h1'), ...keys('h2'), 3, `${first} ${first}`, doc + doc);
+      expect(await client.exists(store.keys.state('h1'), store.keys.state('h2'))).toBe(2);
+    },
+  );
 
   it('cuts the body by bytes, so parts with characters beyond ASCII arrive whole', async () => {
     const { conflicts } = await store.apply({
@@ -339,7 +365,7 @@ describe('RedisStateStore against a real Redis', () => {
     expect(await client.zrange(key, 0, -1, 'WITHSCORES')).toEqual(['m1', '100', 'm2', '300']);
   });
 
-  it('applies states, decisions and timers of 1000 users in one round trip', async () => {
+  singleOnly('applies states, decisions and timers of 1000 users in one round trip', async () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `mixed-${i}`);
     let result: { conflicts: string[] } = { conflicts: ['not run'] };
     const writes = await socketWrites(async () => {
@@ -360,7 +386,7 @@ describe('RedisStateStore against a real Redis', () => {
     expect((await store.dueTimers(12, 1_001, 10)).due.map((t) => t.userId)).toEqual(['mixed-1']);
   });
 
-  it('loads and applies a batch of 1000 users in one round trip each', async () => {
+  singleOnly('loads and applies a batch of 1000 users in one round trip each', async () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `bulk-${i}`);
     // Control: the counter sees commands sent one by one as separate requests.
     expect(await socketWrites(() => Promise.all([client.get(`${prefix}x`), client.get(`${prefix}y`)]))).toBe(
@@ -385,6 +411,43 @@ describe('RedisStateStore against a real Redis', () => {
     expect(loaded.size).toBe(1000);
     expect(loaded.get('bulk-999')).toEqual({ rev: 1, n: 1 });
     expect(await store.recentDecisions('bulk-999', 5)).toEqual([{ id: 'd-bulk-999' }]);
+  });
+
+  it('loads and applies 1000 users with timers in four partitions, one round trip of wall time each', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `spread-${i}`);
+    const before = store.roundTrips;
+    const result = await store.apply({
+      states: ids.map((id) => write(id, 0, 1)),
+      timers: ids.map((userId, i) => ({
+        partition: 41 + (i % 4),
+        userId,
+        timerId: 'run:t',
+        dueAt: 1_000 + i,
+      })),
+      decisions: ids.map((userId) => ({ userId, decision: { id: `d-${userId}` } })),
+    });
+    expect(result.conflicts).toEqual([]);
+    const loaded = await store.load(ids);
+    // Counted once each, however many nodes and slots the calls went to.
+    expect(store.roundTrips - before).toBe(2);
+    expect(loaded.size).toBe(1000);
+    expect([...loaded.values()].every((d) => d.rev === 1 && d.n === 1)).toBe(true);
+    expect(await store.recentDecisions('spread-999', 5)).toEqual([{ id: 'd-spread-999' }]);
+    expect(await store.pendingTimers(41)).toBe(250);
+    expect(await store.dueTimers(42, 1_001, 10)).toEqual({
+      due: [{ userId: 'spread-1', timerId: 'run:t', dueAt: 1_001 }],
+      nextDueAt: 1_005,
+    });
+    if (onCluster) {
+      // The users really are spread: every master holds some of their state.
+      const masters = (client as Cluster).nodes('master');
+      const counts = await Promise.all(
+        masters.map(
+          async (node) => (await node.scan('0', 'MATCH', `${prefix}{u:spread-*`, 'COUNT', 10_000))[1].length,
+        ),
+      );
+      expect(counts.every((n) => n > 0)).toBe(true);
+    }
   });
 
   describe("with the engine's state codec (history in its own list)", () => {
