@@ -3,22 +3,30 @@ import { join } from 'node:path';
 import { deployCommand } from '../../services/cli/commands/deploy';
 import { event, FIXTURES, grant, startStack } from './harness';
 import type { Stack } from './harness';
+import { startRedisCluster } from '../support/redis-cluster';
+import type { TestRedisCluster } from '../support/redis-cluster';
 
 jest.setTimeout(90_000);
 
-// Every scenario twice: passes computed on the main thread, and on a worker thread (WORKER_THREADS=1).
+// Every scenario three times: passes computed on the main thread, on a worker thread (WORKER_THREADS=1),
+// and on a worker thread against a Redis Cluster of three masters (users' keys in many slots, the timer
+// indexes on several nodes), started for it.
 describe.each([
-  ['on the main thread', '0'],
-  ['with a worker thread', '1'],
-])('the engine end to end (dev broker over TCP, real Redis), %s', (_, threads) => {
+  ['on the main thread', '0', false],
+  ['with a worker thread', '1', false],
+  ['with a worker thread, on a Redis Cluster', '1', true],
+])('the engine end to end (dev broker over TCP, real Redis), %s', (_, threads, onCluster) => {
   let stack: Stack;
+  let cluster: TestRedisCluster | undefined;
 
   beforeAll(async () => {
-    stack = await startStack({ engineEnv: { WORKER_THREADS: threads } });
+    if (onCluster) cluster = await startRedisCluster();
+    stack = await startStack({ engineEnv: { WORKER_THREADS: threads }, redisCluster: cluster });
     await stack.collect();
   });
   afterAll(async () => {
     await stack.stop();
+    await cluster?.stop();
   });
 
   it('fires from JSON and Avro events, sends malformed records to the DLQ and processes the good ones around them', async () => {
@@ -84,7 +92,7 @@ describe.each([
     // Wait until the timer is in the due index (the state is recorded), then stop before it is due (3 s).
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const keys = await stack.redis.keys(`${stack.redisPrefix}{t:*}`);
+      const keys = await stack.keys(`${stack.redisPrefix}{t:*}`);
       let armed = 0;
       for (const k of keys) armed += await stack.redis.zcount(k, '-inf', '+inf');
       if (armed > 0 || Date.now() > deadline) break;

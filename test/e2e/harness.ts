@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
 import Redis from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Consumer, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
@@ -16,6 +17,7 @@ import { createKafka } from '../../services/engine/main';
 import { startEngine } from '../../services/engine/runtime';
 import type { RunningEngine } from '../../services/engine/runtime';
 import { startTestBroker } from '../support/broker';
+import type { TestRedisCluster } from '../support/redis-cluster';
 
 export const FIXTURES = join(__dirname, 'fixtures');
 
@@ -61,7 +63,9 @@ export class TestClock {
  * a unique topic prefix, group and Redis key prefix and the stack's clock (real time until a test moves
  * it), and a collector reading every output topic. `engineEnv` is set for every engine of the stack.
  */
-export async function startStack(options: { engineEnv?: Record<string, string> } = {}) {
+export async function startStack(
+  options: { engineEnv?: Record<string, string>; redisCluster?: TestRedisCluster } = {},
+) {
   const broker = await startTestBroker({ args: ['--partitions', '3'] });
   const clock = new TestClock();
   const run = randomUUID().slice(0, 8);
@@ -69,7 +73,8 @@ export async function startStack(options: { engineEnv?: Record<string, string> }
   const redisPrefix = `e2e:${run}:`;
   const topics: TopicNames = topicNames(prefix);
   const kafka = new Kafka({ clientId: `e2e-${run}`, brokers: [broker.address], logLevel: logLevel.NOTHING });
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redis: Redis | Cluster =
+    options.redisCluster?.client() ?? new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const codec = AvroCodec.load();
   const engines = new Set<RunningEngine>();
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -93,7 +98,7 @@ export async function startStack(options: { engineEnv?: Record<string, string> }
     /** Starts an engine; `env` overrides the defaults (TRIGGERS_DIR of the fixtures, 3 s sessions...). */
     async engine(
       env: Record<string, string> = {},
-      over: { redis?: Redis; httpPort?: number | null } = {},
+      over: { redis?: Redis | Cluster; httpPort?: number | null } = {},
     ): Promise<RunningEngine> {
       const config = loadConfig({
         KAFKA_BROKERS: broker.address,
@@ -236,7 +241,7 @@ export async function startStack(options: { engineEnv?: Record<string, string> }
           await new Promise((r) => setTimeout(r, 50));
         }
       };
-      const indexes = await redis.keys(`${redisPrefix}{t:*}`);
+      const indexes = await stack.keys(`${redisPrefix}{t:*}`);
       await check('timers still due', async () => {
         const due = await Promise.all(indexes.map((k) => redis.zcount(k, '-inf', clock.now())));
         return due.every((n) => n === 0);
@@ -260,6 +265,11 @@ export async function startStack(options: { engineEnv?: Record<string, string> }
           ),
         ),
       );
+    },
+    /** The keys matching `pattern`, on every master of a Cluster (KEYS asks one node). */
+    async keys(pattern: string): Promise<string[]> {
+      const nodes = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
+      return (await Promise.all(nodes.map((n) => n.keys(pattern)))).flat();
     },
     activations: (triggerId?: string) =>
       seen.filter(
