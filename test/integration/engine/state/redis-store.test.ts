@@ -365,20 +365,27 @@ describe.each([
     expect(await client.zrange(key, 0, -1, 'WITHSCORES')).toEqual(['m1', '100', 'm2', '300']);
   });
 
+  /** 1000 new users `<tag>-<i>`, each with a decision and a timer due at 1000 + i in partition `first + i % 4`. */
+  const thousandUsers = (tag: string, first: number) => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `${tag}-${i}`);
+    const batch = {
+      states: ids.map((id) => write(id, 0, 1)),
+      timers: ids.map((userId, i) => ({
+        partition: first + (i % 4),
+        userId,
+        timerId: 'run:t',
+        dueAt: 1_000 + i,
+      })),
+      decisions: ids.map((userId) => ({ userId, decision: { id: `d-${userId}` } })),
+    };
+    return { ids, batch };
+  };
+
   singleOnly('applies states, decisions and timers of 1000 users in one round trip', async () => {
-    const ids = Array.from({ length: 1000 }, (_, i) => `mixed-${i}`);
+    const { batch } = thousandUsers('mixed', 11);
     let result: { conflicts: string[] } = { conflicts: ['not run'] };
     const writes = await socketWrites(async () => {
-      result = await store.apply({
-        states: ids.map((id) => write(id, 0, 1)),
-        timers: ids.map((userId, i) => ({
-          partition: 11 + (i % 4),
-          userId,
-          timerId: 'run:t',
-          dueAt: 1_000 + i,
-        })),
-        decisions: ids.map((userId) => ({ userId, decision: { id: `d-${userId}` } })),
-      });
+      result = await store.apply(batch);
     });
     expect(result.conflicts).toEqual([]);
     expect(writes).toBe(1);
@@ -414,18 +421,9 @@ describe.each([
   });
 
   it('loads and applies 1000 users with timers in four partitions, one round trip of wall time each', async () => {
-    const ids = Array.from({ length: 1000 }, (_, i) => `spread-${i}`);
+    const { ids, batch } = thousandUsers('spread', 41);
     const before = store.roundTrips;
-    const result = await store.apply({
-      states: ids.map((id) => write(id, 0, 1)),
-      timers: ids.map((userId, i) => ({
-        partition: 41 + (i % 4),
-        userId,
-        timerId: 'run:t',
-        dueAt: 1_000 + i,
-      })),
-      decisions: ids.map((userId) => ({ userId, decision: { id: `d-${userId}` } })),
-    });
+    const result = await store.apply(batch);
     expect(result.conflicts).toEqual([]);
     const loaded = await store.load(ids);
     // Counted once each, however many nodes and slots the calls went to.
