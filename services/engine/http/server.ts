@@ -27,6 +27,11 @@ export interface HttpDeps {
   verifyRender: (token: string) => VerifyResult;
   /** Resolves a verified render token against the user's state now; null when the step is gone. */
   render: (claims: Extract<VerifyResult, { ok: true }>['claims']) => Promise<unknown | null>;
+  /**
+   * Closes a trigger's circuit breaker on this instance (POST /v1/triggers/{id}/resume): whether it was
+   * open, or null for a trigger that is not loaded.
+   */
+  resumeTrigger: (id: string) => { resumed: boolean; state: string } | null;
   /** Told of a request that failed inside the engine (answered 500); e.g. a pino logger's error. */
   onError?: (err: unknown) => void;
   /** Bearer token of /v1/triggers and /v1/users; null refuses every such request. */
@@ -101,8 +106,10 @@ async function metrics(registry: Registry, names: readonly string[], res: Server
 
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://engine');
-  if (req.method !== 'GET') return error(res, 405, 'method_not_allowed', 'Only GET is served.');
   const path = url.pathname;
+  const resume = /^\/v1\/triggers\/([^/]+)\/resume$/.exec(path);
+  if (req.method !== 'GET' && !(req.method === 'POST' && resume))
+    return error(res, 405, 'method_not_allowed', 'Only GET is served, and POST /v1/triggers/{id}/resume.');
   if (path === '/metrics') return metrics(deps.registry, url.searchParams.getAll('name'), res);
   if (path === '/healthz') return send(res, 200, { status: 'ok' });
   if (path === '/readyz') {
@@ -128,6 +135,13 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     if (!authorized(req, deps.adminToken))
       return error(res, 401, 'unauthorized', 'Send Authorization: Bearer <ADMIN_TOKEN>.');
     if (path === '/v1/triggers') return send(res, 200, { triggers: deps.triggers() });
+    if (resume) {
+      if (req.method !== 'POST') return error(res, 405, 'method_not_allowed', 'Resume a trigger with POST.');
+      const id = segment(resume[1] as string);
+      const done = id === null ? null : deps.resumeTrigger(id);
+      if (done === null) return error(res, 404, 'trigger_not_found', `No trigger ${id ?? ''} is loaded.`);
+      return send(res, 200, { trigger: id, ...done });
+    }
     const user = /^\/v1\/users\/([^/]+)\/decisions$/.exec(path);
     if (user) {
       const limit = parseLimit(url.searchParams.get('limit'));

@@ -5,8 +5,9 @@ const MINUTE_MS = 60_000;
 /**
  * The per-trigger circuit breaker (policies.breaker): a trigger that emits more than
  * `maxActivationsPerMinute` in a rolling minute is paused (decision `breaker_open`) until the next
- * redeploy, which resets every breaker. Counted per engine process: with N instances the effective limit
- * is up to N times the policy (documented in the README).
+ * redeploy, which resets every breaker, or until it is resumed (`POST /v1/triggers/{id}/resume`). Counted
+ * per engine process: with N instances the effective limit is up to N times the policy, and a resume
+ * closes the breaker of the instance that receives it (documented in the README).
  */
 export class Breaker {
   private readonly windows = new Map<string, { start: number; count: number }>();
@@ -29,12 +30,24 @@ export class Breaker {
     }
   }
 
-  /** Closes every breaker (a redeploy or an explicit resume). */
+  /** Closes every breaker (a redeploy). */
   reset(): void {
     for (const trigger of this.open) this.onChange(trigger, false);
     this.open.clear();
     this.statuses.clear();
     this.windows.clear();
+  }
+
+  /**
+   * Closes `trigger`'s breaker and starts its count afresh (an operator judged the burst legitimate);
+   * returns whether it was open.
+   */
+  resume(trigger: string): boolean {
+    this.windows.delete(trigger);
+    if (!this.open.delete(trigger)) return false;
+    this.statuses.delete(trigger);
+    this.onChange(trigger, false);
+    return true;
   }
 
   isOpen(trigger: string): boolean {

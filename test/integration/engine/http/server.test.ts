@@ -43,6 +43,8 @@ let readiness: Readiness;
 let now = T0 + 1000;
 const store = new MemoryStateStore<UserState, { decisionId: string }>();
 const errors: unknown[] = [];
+/** The breaker state behind the server: `pricing` starts open, `other` closed. */
+let breakerOpen = new Set<string>();
 
 beforeAll(async () => {
   const registry = new Registry();
@@ -62,6 +64,11 @@ beforeAll(async () => {
     registry,
     readiness: () => readiness,
     triggers: () => [{ id: 'pricing', version: 1, mode: 'live', state: 'breaker_open' }],
+    resumeTrigger: (id) => {
+      if (id !== 'pricing' && id !== 'other/x') return null;
+      const resumed = breakerOpen.delete(id);
+      return { resumed, state: breakerOpen.has(id) ? 'breaker_open' : 'active' };
+    },
     recentDecisions: (userId, limit) =>
       userId === 'boom' ? Promise.reject(new Error('redis down')) : store.recentDecisions(userId, limit),
     verifyRender: (token) => verifyRenderToken(SECRET, token, now),
@@ -79,6 +86,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   readiness = { kafka: true, redis: true, triggers: true, workers: true };
+  breakerOpen = new Set(['pricing']);
   now = T0 + 1000;
 });
 
@@ -152,6 +160,38 @@ describe('engine HTTP API over a socket', () => {
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ error: 'unauthorized' });
     }
+  });
+
+  it('resumes a trigger whose breaker is open on POST, for the admin token only', async () => {
+    const post = { method: 'POST', headers: admin.headers };
+    expect(await json('/v1/triggers/pricing/resume', { method: 'POST' })).toMatchObject({
+      status: 401,
+      body: { error: 'unauthorized' },
+    });
+    expect(breakerOpen.has('pricing')).toBe(true);
+    expect(await json('/v1/triggers/pricing/resume', post)).toEqual({
+      status: 200,
+      body: { trigger: 'pricing', resumed: true, state: 'active' },
+    });
+    // Idempotent: a second resume finds it closed.
+    expect(await json('/v1/triggers/pricing/resume', post)).toEqual({
+      status: 200,
+      body: { trigger: 'pricing', resumed: false, state: 'active' },
+    });
+    // Percent-encoded ids, an unknown trigger, and GET on the route.
+    expect(await json('/v1/triggers/other%2Fx/resume', post)).toMatchObject({
+      status: 200,
+      body: { trigger: 'other/x' },
+    });
+    expect(await json('/v1/triggers/nope/resume', post)).toMatchObject({
+      status: 404,
+      body: { error: 'trigger_not_found' },
+    });
+    expect(await json('/v1/triggers/pricing/resume', admin)).toMatchObject({
+      status: 405,
+      body: { error: 'method_not_allowed' },
+    });
+    expect(await json('/v1/triggers', post)).toMatchObject({ status: 405 });
   });
 
   it("returns a user's recent decisions, newest first, bounded by limit", async () => {

@@ -61,4 +61,33 @@ describe('Breaker', () => {
     breaker.record({ cart: 5 }, 5, T0 + 1);
     expect(breaker.isOpen('cart')).toBe(false);
   });
+
+  it('resume() closes one open breaker, reports it, restarts its count, and leaves the others open', () => {
+    const changes: [string, boolean][] = [];
+    const breaker = new Breaker((trigger, open) => changes.push([trigger, open]));
+    breaker.record({ cart: 9, welcome: 9 }, 5, T0);
+    expect(breaker.resume('cart')).toBe(true);
+    expect(breaker.isOpen('cart')).toBe(false);
+    expect(breaker.isOpen('welcome')).toBe(true);
+    expect([...breaker.status().keys()]).toEqual(['welcome']);
+    expect(changes).toEqual([
+      ['cart', true],
+      ['welcome', true],
+      ['cart', false],
+    ]);
+    // Within the same minute, the 9 counted before the resume no longer weigh.
+    breaker.record({ cart: 5 }, 5, T0 + 1);
+    expect(breaker.isOpen('cart')).toBe(false);
+    breaker.record({ cart: 1 }, 5, T0 + 2);
+    expect(breaker.isOpen('cart')).toBe(true);
+  });
+
+  it('resume() of a closed or unknown breaker changes nothing and says so', () => {
+    const changes: [string, boolean][] = [];
+    const breaker = new Breaker((trigger, open) => changes.push([trigger, open]));
+    breaker.record({ cart: 3 }, 5, T0);
+    expect(breaker.resume('cart')).toBe(false);
+    expect(breaker.resume('nobody')).toBe(false);
+    expect(changes).toEqual([]);
+  });
 });
