@@ -43,8 +43,8 @@ export class Breaker {
    * returns whether it was open.
    */
   resume(trigger: string): boolean {
-    this.windows.delete(trigger);
     if (!this.open.delete(trigger)) return false;
+    this.windows.delete(trigger);
     this.statuses.delete(trigger);
     this.onChange(trigger, false);
     return true;

@@ -366,11 +366,11 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
         return resolveRender(defs.index, claims, state);
       },
       resumeTrigger: (id) => {
-        if (!triggerRows().some((row) => row.id === id)) return null;
+        const row = () => triggerRows().find((r) => r.id === id);
+        if (!row()) return null;
         const resumed = breaker.resume(id);
         if (resumed) log.warn({ trigger: id }, 'circuit breaker closed by an operator (resume)');
-        const row = triggerRows().find((r) => r.id === id);
-        return { resumed, state: row?.state ?? 'active' };
+        return { resumed, state: row()?.state ?? 'active' };
       },
       adminToken: config.http.adminToken,
       onError: (err) => log.error({ err }, 'http request failed'),

@@ -89,5 +89,8 @@ describe('Breaker', () => {
     expect(breaker.resume('cart')).toBe(false);
     expect(breaker.resume('nobody')).toBe(false);
     expect(changes).toEqual([]);
+    // The count was kept: three more in the same minute are over the limit.
+    breaker.record({ cart: 3 }, 5, T0 + 1);
+    expect(breaker.isOpen('cart')).toBe(true);
   });
 });
