@@ -143,7 +143,7 @@ function attemptAction(ctx: Ctx, a: Attempt): StepResult {
     }
     pass('quiet_hours', true, `outside quiet hours in ${zone}`);
   }
-  const rendered = renderParams(step.action.params, run.event, ctx.state.profile);
+  const rendered = renderParams(step.action.params, run.event, ctx.state.profile, ctx.userId);
   if (
     !pass('missing_field', rendered.missing.length === 0, rendered.missing.join(', ') || 'all fields present')
   )

@@ -1,6 +1,7 @@
 /**
- * Interpolation of action params (spec "Actions"): `${event.*}` from the signal event, `${profile.*}`
- * from the profile. A reference to an absent field makes the step `missing_field`: no half-filled message.
+ * Interpolation of action params (spec "Actions"): `${event.*}` from the signal event (its `userId` is
+ * the user's: stored events do not repeat it), `${profile.*}` from the profile. A reference to an absent
+ * field makes the step `missing_field`: no half-filled message.
  */
 import type { StoredEvent } from '../state';
 import { eventField } from './conditions';
@@ -11,6 +12,7 @@ export function renderParams(
   params: Readonly<Record<string, Template>>,
   event: StoredEvent,
   profile: Readonly<Record<string, string>>,
+  userId: string,
 ): { params: Record<string, string>; missing: string[] } {
   const out: Record<string, string> = {};
   const missing: string[] = [];
@@ -24,7 +26,9 @@ export function renderParams(
       const { source, path } = part.ref;
       const v =
         source === 'event'
-          ? eventField(event, path)
+          ? path === 'userId'
+            ? userId
+            : eventField(event, path)
           : Object.hasOwn(profile, path)
             ? profile[path]
             : undefined;

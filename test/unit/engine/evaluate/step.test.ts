@@ -254,6 +254,29 @@ describe('decision order', () => {
     expect(ok.activations[0]?.params).toEqual({ plan: 'team', name: 'Ada' });
   });
 
+  it('fills ${event.*} with every field a template may name, userId included (stored events omit it)', () => {
+    const p = plan({
+      steps: [
+        action('web', 'web.personalize', {
+          params: {
+            who: '${event.userId}',
+            what: '${event.type}/${event.channel}/${event.eventId}',
+            when: '${event.occurredAt}',
+          },
+        }),
+      ],
+    });
+    const s = sim([p]);
+    s.send(ev({ eventId: 'e-42' }), T0);
+    expect(outcomes(s)).toEqual(['trig:action:fired']);
+    expect(s.activations[0]?.params).toEqual({
+      who: s.activations[0]?.userId,
+      what: 'page_view/web/e-42',
+      when: String(T0),
+    });
+    expect(s.activations[0]?.userId).toBeTruthy();
+  });
+
   it('holdout: control users get a holdout decision, nothing emitted, cooldown applies', () => {
     const user = userIn(50, true);
     const s = sim([plan({ holdoutPercent: 50 })], { consent: [] });
