@@ -33,9 +33,22 @@ const idSchema = z.string().regex(ID_PATTERN, {
     `"${String(iss.input)}" is not a valid id (use 2-63 characters: lower-case letters, digits and dashes, e.g. cart-abandonment)`,
 });
 
-const EVENT_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
+/** What ingest accepts as an event's type (topics.md): a trigger naming anything else could never match. */
+const EVENT_TYPE_PATTERN = /^[a-z0-9_.]{1,64}$/;
+/** The spelling an event type outside the pattern most likely meant: PageView, demo-booked → page_view, demo_booked. */
+function eventTypeSpelling(input: string): string {
+  const snake = input
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9_.]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return (snake || 'page_view').slice(0, 64);
+}
 const eventTypeSchema = z.string().regex(EVENT_TYPE_PATTERN, {
-  error: (iss) => `"${String(iss.input)}" is not an event type (use a name such as page_view)`,
+  error: (iss) =>
+    typeof iss.input === 'string'
+      ? `"${iss.input}" can never match: event types are 1-64 lower-case letters, digits, "_" and "." (topics.md); write ${eventTypeSpelling(iss.input)}`
+      : 'expected an event type such as page_view',
 });
 /** One event type or a list of them. */
 const eventsSchema = z

@@ -223,8 +223,25 @@ action: { channel: web, type: web.personalize }
     const yaml = MINIMAL_TRIGGER.replace('event: page_view', 'event: [page_view, 3, "bad type"]');
     expect(errors(yaml)).toEqual([
       'triggers/t.yaml:4 signal.event[1]: expected a string (got 3)',
-      'triggers/t.yaml:4 signal.event[2]: "bad type" is not an event type (use a name such as page_view)',
+      'triggers/t.yaml:4 signal.event[2]: "bad type" can never match: event types are 1-64 lower-case letters, digits, "_" and "." (topics.md); write bad_type',
     ]);
+  });
+
+  it('refuses an event type ingest would never accept, with its likely spelling', () => {
+    const cases: [string, string, string][] = [
+      ['event: page_view', 'event: PageView', 'signal.event: "PageView" can never match'],
+      ['event: page_view', 'event: demo-booked', 'write demo_booked'],
+      ['event: page_view', 'event: "orders:created"', 'write orders_created'],
+      ['event: page_view', `event: ${'a'.repeat(65)}`, `write ${'a'.repeat(64)}`],
+    ];
+    for (const [from, to, expected] of cases) {
+      const problems = errors(MINIMAL_TRIGGER.replace(from, to));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(expected);
+    }
+    // The types ingest accepts, dots and digits included.
+    for (const ok of ['page_view', 'app.open', 'step2', '3ds_challenge'])
+      expect(errors(MINIMAL_TRIGGER.replace('event: page_view', `event: ${ok}`))).toEqual([]);
   });
 });
 
