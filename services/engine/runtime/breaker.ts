@@ -1,11 +1,13 @@
+import type { CompiledDefinitions } from '../definitions';
 import type { TriggerStatus } from '../evaluate';
 
 const MINUTE_MS = 60_000;
 
 /**
  * The per-trigger circuit breaker (policies.breaker): a trigger that emits more than
- * `maxActivationsPerMinute` in a rolling minute is paused (decision `breaker_open`) until the next
- * redeploy, which resets every breaker, or until it is resumed (`POST /v1/triggers/{id}/resume`). Counted
+ * `maxActivationsPerMinute` in a rolling minute is paused (decision `breaker_open`) until it is redeployed
+ * (`redeployed`: a new version or any change of it, or new policies) or resumed (`POST
+ * /v1/triggers/{id}/resume`). Counted
  * per engine process: with N instances the effective limit is up to N times the policy, and a resume
  * closes the breaker of the instance that receives it (documented in the README).
  */
@@ -30,7 +32,7 @@ export class Breaker {
     }
   }
 
-  /** Closes every breaker (a redeploy). */
+  /** Closes every breaker (new policies). */
   reset(): void {
     for (const trigger of this.open) this.onChange(trigger, false);
     this.open.clear();
@@ -57,4 +59,34 @@ export class Breaker {
   status(): ReadonlyMap<string, TriggerStatus> {
     return this.statuses;
   }
+}
+
+/** A definitions set as the breakers see it: a fingerprint of each trigger's plan and of the policies. */
+export interface DefinitionPrints {
+  triggers: ReadonlyMap<string, string>;
+  policies: string;
+}
+
+/** Stable text of a compiled value (Sets, Maps and RegExps as their contents). */
+function fingerprint(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v instanceof Set ? [...v] : v instanceof Map ? [...v] : v instanceof RegExp ? String(v) : v,
+  );
+}
+
+export function definitionPrints(defs: CompiledDefinitions): DefinitionPrints {
+  return {
+    triggers: new Map(defs.plans.map((p) => [p.id, fingerprint(p)])),
+    policies: fingerprint(defs.policies),
+  };
+}
+
+/**
+ * Closes the breakers a newly loaded set redeploys (spec: paused "until redeployed or resumed"): every
+ * breaker when the policies changed (the limit itself may have), else those of the triggers that changed
+ * or left. A trigger that is the same as before stays paused, whatever else the deploy changed.
+ */
+export function redeployed(breaker: Breaker, before: DefinitionPrints | null, after: DefinitionPrints): void {
+  if (before === null || before.policies !== after.policies) return breaker.reset();
+  for (const [id, print] of before.triggers) if (after.triggers.get(id) !== print) breaker.resume(id);
 }

@@ -12,7 +12,7 @@ import { AvroCodec, createOutputEncoder } from '../codec';
 import type { EngineConfig } from '../config';
 import { formatDefinitionError, readDefinitionFolder } from '../definitions';
 import { fromRedisError } from '../errors';
-import type { DefinitionTexts } from '../definitions';
+import type { CompiledDefinitions, DefinitionTexts } from '../definitions';
 import { createEmitter, sendMessages } from '../emit';
 import type { Decision, Input } from '../evaluate';
 import { createHttpServer } from '../http';
@@ -24,7 +24,8 @@ import { createMetrics } from '../metrics';
 import { renderSigner, resolveRender, verifyRenderToken } from '../render';
 import { RedisStateStore, USER_STATE_CODEC } from '../state';
 import type { UserState } from '../state';
-import { Breaker } from './breaker';
+import { Breaker, definitionPrints, redeployed } from './breaker';
+import type { DefinitionPrints } from './breaker';
 import { KafkaHealth } from './kafka-health';
 import { OffsetCommitter } from './commits';
 import { ensureTopics } from './topics';
@@ -96,12 +97,13 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
     reportedRoundTrips = store.roundTrips;
   };
 
-  // Definitions: a refused set keeps the previous one in force; a new generation resets the breakers.
+  // Definitions: a refused set keeps the previous one in force; a new set closes the breakers it redeploys.
   const holder = new DefinitionsHolder();
   const breaker = new Breaker((trigger, open) => {
     metrics.breaker(trigger, open);
     log.warn({ trigger, open }, open ? 'breaker opened: trigger paused' : 'breaker closed');
   });
+  let prints: DefinitionPrints | null = null;
   const applyTexts = (texts: DefinitionTexts, origin: string) => {
     const result = holder.update(texts);
     if (!result.ok) {
@@ -112,7 +114,9 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
       return;
     }
     workers?.setDefinitions(result.generation, texts);
-    breaker.reset();
+    const next = definitionPrints(holder.current() as CompiledDefinitions);
+    redeployed(breaker, prints, next);
+    prints = next;
     // Publish every step's SLA at load, so dashboards draw the SLA line before the first emission.
     for (const plan of holder.current()?.plans ?? []) {
       for (const step of plan.steps)

@@ -1,4 +1,8 @@
+import { compileDefinitions } from '../../../../services/engine/definitions';
+import type { CompiledDefinitions } from '../../../../services/engine/definitions';
 import { Breaker } from '../../../../services/engine/runtime';
+import { definitionPrints, redeployed } from '../../../../services/engine/runtime/breaker';
+import { MINIMAL_TRIGGER, POLICIES_YAML } from '../definitions/fixtures';
 
 const T0 = 1_767_225_600_000;
 
@@ -92,5 +96,64 @@ describe('Breaker', () => {
     // The count was kept: three more in the same minute are over the limit.
     breaker.record({ cart: 3 }, 5, T0 + 1);
     expect(breaker.isOpen('cart')).toBe(true);
+  });
+});
+
+describe('redeployed', () => {
+  /** Two triggers, `a` and `b`, the second with `signal` page views under `path`, and `policies`. */
+  const defs = (bPath = '/pricing', policies = POLICIES_YAML, bVersion = 1): CompiledDefinitions => {
+    const a = MINIMAL_TRIGGER.replace('id: minimal', 'id: trig-a');
+    const b = MINIMAL_TRIGGER.replace('id: minimal', 'id: trig-b')
+      .replace('version: 1', `version: ${bVersion}`)
+      .replace(
+        'event: page_view',
+        `event: page_view\n  where: { properties.path: { startsWith: ${bPath} } }`,
+      );
+    const result = compileDefinitions({ 'policies.yaml': policies, 'a.yaml': a, 'b.yaml': b });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return result;
+  };
+  const tripped = () => {
+    const breaker = new Breaker();
+    breaker.record({ 'trig-a': 9, 'trig-b': 9 }, 5, T0);
+    return breaker;
+  };
+  const open = (b: Breaker) => ['trig-a', 'trig-b'].filter((t) => b.isOpen(t));
+
+  it('keeps a trigger paused when the new set leaves it as it was', () => {
+    const breaker = tripped();
+    redeployed(breaker, definitionPrints(defs()), definitionPrints(defs()));
+    expect(open(breaker)).toEqual(['trig-a', 'trig-b']);
+  });
+
+  it('closes the breaker of a trigger that changed or got a new version, and only that one', () => {
+    const changed = tripped();
+    redeployed(changed, definitionPrints(defs()), definitionPrints(defs('/plans')));
+    expect(open(changed)).toEqual(['trig-a']);
+    const bumped = tripped();
+    redeployed(bumped, definitionPrints(defs()), definitionPrints(defs('/pricing', POLICIES_YAML, 2)));
+    expect(open(bumped)).toEqual(['trig-a']);
+  });
+
+  it('closes the breaker of a trigger that left the set', () => {
+    const breaker = tripped();
+    const without = compileDefinitions({
+      'policies.yaml': POLICIES_YAML,
+      'a.yaml': MINIMAL_TRIGGER.replace('id: minimal', 'id: trig-a'),
+    });
+    if (!without.ok) throw new Error('invalid');
+    redeployed(breaker, definitionPrints(defs()), definitionPrints(without));
+    expect(open(breaker)).toEqual(['trig-a']);
+  });
+
+  it('closes every breaker when the policies changed, and on the first load', () => {
+    const policies = tripped();
+    const raised = POLICIES_YAML.replace(/breaker: .*/, 'breaker: { maxActivationsPerMinute: 9000 }');
+    expect(raised).not.toBe(POLICIES_YAML);
+    redeployed(policies, definitionPrints(defs()), definitionPrints(defs('/pricing', raised)));
+    expect(open(policies)).toEqual([]);
+    const first = tripped();
+    redeployed(first, null, definitionPrints(defs()));
+    expect(open(first)).toEqual([]);
   });
 });
