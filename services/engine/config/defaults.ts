@@ -57,7 +57,10 @@ export const CONFIG_DEFAULTS = {
    * median p99 on two cores; a second added memory and nothing measurable (docs/performance.md).
    */
   workerThreads: 1,
-  /** Lifetime of a render token (`renderAt: open`): an email opened later renders nothing. */
+  /**
+   * Lifetime of a render token (`renderAt: open`) from the activation's emission, whatever its send
+   * window: an email opened later renders nothing (410).
+   */
   renderTokenTtlMs: 7 * DAY_MS,
 } as const;
 

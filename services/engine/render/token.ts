@@ -17,7 +17,10 @@ export type VerifyResult = { ok: true; claims: RenderClaims } | { ok: false; rea
 export interface SignOptions {
   /** Emission time in epoch ms; with `maxTtlMs`, caps the token's life. */
   now?: number;
-  /** Longest life of a token in ms from `now`, whatever the activation's expiresAt says. */
+  /**
+   * Life of the token in ms from `now` (RENDER_TOKEN_TTL_MS), in place of the activation's expiresAt: that
+   * bounds when the adapter may send the email, not when its reader opens it.
+   */
   maxTtlMs?: number;
 }
 
@@ -29,13 +32,13 @@ function mac(secret: string, payload: string): Buffer {
 
 /**
  * `<base64url JSON claims>.<base64url HMAC-SHA256 of the first part>`, signed with RENDER_SECRET.
- * `expiresAt` is the activation's, lowered to `now + maxTtlMs` when both options are given.
+ * `expiresAt` is `now + maxTtlMs` when both options are given, else the claims' own. An email may be
+ * opened days after its send window closed: capping the token at the window (24 h for email by default)
+ * made those opens answer 410.
  */
 export function signRenderToken(secret: string, claims: RenderClaims, opts: SignOptions = {}): string {
   const expiresAt =
-    opts.now !== undefined && opts.maxTtlMs !== undefined
-      ? Math.min(claims.expiresAt, opts.now + opts.maxTtlMs)
-      : claims.expiresAt;
+    opts.now !== undefined && opts.maxTtlMs !== undefined ? opts.now + opts.maxTtlMs : claims.expiresAt;
   const payload = Buffer.from(JSON.stringify({ ...claims, expiresAt }), 'utf8').toString('base64url');
   return `${payload}.${mac(secret, payload).toString('base64url')}`;
 }

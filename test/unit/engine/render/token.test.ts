@@ -35,12 +35,17 @@ describe('render tokens', () => {
     expect(verifyRenderToken(SECRET, token, claims.expiresAt + 1)).toEqual({ ok: false, reason: 'expired' });
   });
 
-  it('caps the life at now + maxTtlMs when the activation expires later', () => {
+  it('lives maxTtlMs from now, before or after the activation expires (the window bounds sending, not opening)', () => {
     const token = signRenderToken(SECRET, claims, { now: 1_000_000, maxTtlMs: 10_000 });
     expect(verifyRenderToken(SECRET, token, 1_010_000)).toMatchObject({ ok: true });
     expect(verifyRenderToken(SECRET, token, 1_010_001)).toEqual({ ok: false, reason: 'expired' });
     const longer = signRenderToken(SECRET, claims, { now: 1_000_000, maxTtlMs: 10_000_000 });
-    expect(verifyRenderToken(SECRET, longer, 1_500_000)).toEqual({ ok: true, claims });
+    // Opened a day after the send window (claims.expiresAt 2,000,000) closed.
+    expect(verifyRenderToken(SECRET, longer, 2_500_000)).toEqual({
+      ok: true,
+      claims: { ...claims, expiresAt: 11_000_000 },
+    });
+    expect(verifyRenderToken(SECRET, longer, 11_000_001)).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('refuses a tampered payload: another user or a later expiry', () => {
