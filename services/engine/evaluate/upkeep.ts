@@ -2,14 +2,16 @@
  * Keeping the user state bounded: seen ids, the bot rate, history pruned to the look-back plans need,
  * emissions to the longest cap period, expired goal windows and empty trigger states dropped.
  */
-import type { SpaceState, TriggerState, UserState } from '../state';
+import type { SpaceState, StoredEvent, TriggerState, UserState } from '../state';
 import { HISTORY_MAX, SEEN_IDS_MAX } from '../state';
 import { firstAtOrAfter } from './conditions';
 import type { Ctx } from './context';
 import type { PlanSet } from './plan-set';
-import type { PoliciesPlan } from './plan';
+import type { HistoryCondition, PoliciesPlan } from './plan';
 
 const MINUTE_MS = 60_000;
+/** Events cut beyond the cap when it must keep older events a condition needs (see `prune`). */
+const HISTORY_SLACK = 50;
 
 export function rememberSeen(state: UserState, eventId: string): void {
   state.seen.push(eventId);
@@ -48,13 +50,77 @@ function longestCapMs(set: PlanSet, policies: PoliciesPlan): number {
   return Math.max(fromPlans, ...Object.values(policies.caps).map((c) => c.perMs));
 }
 
+const guardedTypes = new WeakMap<PlanSet, ReadonlyMap<string, number>>();
+
+/**
+ * The event types some `after`, `unless`, `exitIf` or goal looks for, each with the most events a
+ * condition on it needs (`atLeast`; 1 for a goal).
+ */
+function guardedOf(set: PlanSet): ReadonlyMap<string, number> {
+  let guarded = guardedTypes.get(set);
+  if (guarded) return guarded;
+  const out = new Map<string, number>();
+  const need = (types: ReadonlySet<string>, n: number) => {
+    for (const t of types) out.set(t, Math.max(out.get(t) ?? 0, n));
+  };
+  for (const p of set.plans) {
+    const conditions: HistoryCondition[] = [...p.signal.after, ...p.suppression.unless, ...p.exitIf];
+    for (const step of p.steps) if (step.kind === 'wait') conditions.push(...step.exitIf);
+    for (const c of conditions) need(c.eventTypes, c.atLeast);
+    if (p.goal) need(p.goal.eventTypes, 1);
+  }
+  guardedTypes.set(set, (guarded = out));
+  return guarded;
+}
+
+/**
+ * Of the events the cap of HISTORY_MAX drops (`dropped`, oldest first, all inside the look-back), those a
+ * history condition may still need: of each guarded type, the newest ones up to its `atLeast`, less
+ * those the events that stay (`staying`) already hold. A heavy user's page views must not push out the
+ * purchase an `unless` looks for: that would retarget a converter.
+ */
+function guardedEvents(
+  dropped: readonly StoredEvent[],
+  staying: readonly StoredEvent[],
+  set: PlanSet,
+): StoredEvent[] {
+  const guarded = guardedOf(set);
+  if (guarded.size === 0) return [];
+  const left = new Map(guarded);
+  for (const e of staying) {
+    const n = left.get(e.type);
+    if (n) left.set(e.type, n - 1);
+  }
+  const kept: StoredEvent[] = [];
+  for (let i = dropped.length - 1; i >= 0; i--) {
+    const e = dropped[i] as StoredEvent;
+    const n = left.get(e.type);
+    if (!n) continue;
+    kept.push(e);
+    left.set(e.type, n - 1);
+  }
+  return kept.reverse();
+}
+
 export function prune(ctx: Ctx): void {
   const s = ctx.state;
   const { now, policies, set } = ctx;
   const horizon = now - set.historyLookbackMs - policies.latenessMaxMs;
   // History is sorted by occurredAt: what falls out of the look-back is a prefix.
-  const keep = Math.max(firstAtOrAfter(s.history, horizon), s.history.length - HISTORY_MAX);
-  if (keep > 0) s.history = s.history.slice(keep);
+  const expired = firstAtOrAfter(s.history, horizon);
+  const overCap = s.history.length - HISTORY_MAX;
+  if (overCap > expired) {
+    // The cap cuts into the look-back: keep what a history condition may need from the cut part.
+    const staying = s.history.slice(overCap);
+    if (guardedEvents(s.history.slice(expired, overCap), staying, set).length === 0) s.history = staying;
+    else {
+      // Kept events make the list more than its old self less a prefix, so the write rewrites it whole:
+      // cutting HISTORY_SLACK more makes that once per HISTORY_SLACK events, not on every one.
+      const cut = Math.min(s.history.length, overCap + HISTORY_SLACK);
+      const rest = s.history.slice(cut);
+      s.history = [...guardedEvents(s.history.slice(expired, cut), rest, set), ...rest];
+    }
+  } else if (expired > 0) s.history = s.history.slice(expired);
   if (s.bot && s.bot.until < now - policies.latenessMaxMs) s.bot = null;
   const capFrom = now - longestCapMs(set, policies);
   pruneSpace(s.live, ctx, capFrom);

@@ -492,6 +492,16 @@ describe.each([
       expect((await loadOne('h1')).history.map((e) => e.eventId)).toEqual(['early', 'b', 'c', 'd']);
     });
 
+    it('rewrites the list when an old event stays while newer ones are dropped (the history cap keeps it)', async () => {
+      const first = { ...emptyUserState(), history: ['a', 'b', 'c', 'd'].map((id, i) => event(id, i + 1)) };
+      await save('h6', first, undefined);
+      const loaded = await loadOne('h6');
+      const [a, , , d] = loaded.history;
+      await save('h6', { ...loaded, history: [a as StoredEvent, d as StoredEvent, event('e', 5)] }, loaded);
+      expect((await loadOne('h6')).history.map((e) => e.eventId)).toEqual(['a', 'd', 'e']);
+      expect(await client.lrange(users.keys.history('h6'), 0, -1)).toHaveLength(3);
+    });
+
     it('writes consent and trigger states only when they changed, and reads back what was written', async () => {
       const first = { ...emptyUserState(), history: [event('a', 1)] };
       first.consent = { offers: { status: 'granted', updatedAt: 1, source: 'cmp' } };

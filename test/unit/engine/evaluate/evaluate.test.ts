@@ -61,6 +61,25 @@ describe('duplicates and input handling', () => {
     expect(kept.at(-1)).toBe(`s${HISTORY_MAX + 2}`);
   });
 
+  it("keeps the events an unless needs when a heavy user's history passes HISTORY_MAX (never retarget a converter)", () => {
+    const plans = [plan({ event: 'page_view', unless: [cond('purchase', 30 * DAY)], cooldownMs: 0 })];
+    const s = sim(plans);
+    s.send(ev({ type: 'purchase', eventId: 'bought', occurredAt: T0 }), T0);
+    const views = HISTORY_MAX + 120;
+    for (let i = 0; i < views; i++) {
+      const t = T0 + DAY + i * 60_000;
+      s.send(ev({ type: 'page_view', eventId: `v${i}`, occurredAt: t }), t);
+    }
+    const history = s.states.get('u1')?.history ?? [];
+    expect(history[0]?.eventId).toBe('bought');
+    expect(history.length).toBeLessThanOrEqual(HISTORY_MAX + 1);
+    expect(history.at(-1)?.eventId).toBe(`v${views - 1}`);
+    // Every page view, the last ones included, was suppressed by the purchase.
+    const last = s.decisions.at(-1);
+    expect([last?.outcome, last?.reason]).toEqual(['suppressed', 'unless']);
+    expect(s.decisions.every((d) => d.reason === 'unless')).toBe(true);
+  });
+
   it('an event of a type no plan mentions is not kept in history', () => {
     const s = sim([plan()]);
     s.send(ev({ type: 'other' }), T0);
