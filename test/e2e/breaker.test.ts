@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { parseMetrics, sumBy } from '../../scripts/metrics-text';
 import { freePort } from '../../scripts/processes';
 import { event, FIXTURES, grant, startStack } from './harness';
 import type { Stack } from './harness';
@@ -10,7 +11,7 @@ jest.setTimeout(90_000);
 
 const ADMIN = 'e2e-admin-token-0123456789';
 
-describe('the circuit breaker, tripped and resumed over the admin API', () => {
+describe('the circuit breaker, tripped and resumed over the admin API, and the latency metrics', () => {
   let stack: Stack;
   let triggersDir: string;
 
@@ -61,6 +62,19 @@ describe('the circuit breaker, tripped and resumed over the admin API', () => {
       await stack.waitFor(`a decision for ${u}`, () => outcome(u) !== undefined);
     }
     expect([outcome('b1'), outcome('b2')]).toEqual(['fired', 'fired']);
+    // The engine's part of each activation's latency (broker append to emission) is observed apart from
+    // the whole (dueAt to emission), and is never more than it.
+    const metric = async (name: string, part: 'count' | 'sum') =>
+      sumBy(
+        parseMetrics(await (await fetch(`http://127.0.0.1:${httpPort}/metrics?name=${name}`)).text()),
+        `${name}_${part}`,
+        'trigger',
+      ).get('pricing-hero') ?? NaN;
+    expect(await metric('trigger_engine_time_seconds', 'count')).toBe(2);
+    expect(await metric('trigger_signal_to_activation_seconds', 'count')).toBe(2);
+    expect(await metric('trigger_engine_time_seconds', 'sum')).toBeLessThanOrEqual(
+      (await metric('trigger_signal_to_activation_seconds', 'sum')) + 0.002,
+    );
     // The lane counts a pass's activations once it has recorded them, after their decisions went out.
     for (const deadline = Date.now() + 10_000; (await stateOf()) !== 'breaker_open';) {
       if (Date.now() > deadline) throw new Error(`breaker not open: ${await stateOf()}`);

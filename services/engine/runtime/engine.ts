@@ -295,6 +295,8 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
         const started = process.hrtime.bigint();
         const inputs: Input[] = [];
         const dlq: DlqRecord[] = [];
+        // The broker's append time of each event, for the engine's part of the latency of what it signals.
+        const appendedAt = new Map<string, number>();
         for (const m of chunk) {
           const result = ingest({
             topic: batch.topic,
@@ -307,6 +309,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
             inputs.push(result.input);
             if (result.input.kind === 'event') {
               metrics.ingestLag(batch.topic, (Number(m.timestamp) - result.input.event.occurredAt) / 1000);
+              appendedAt.set(result.input.event.eventId, Number(m.timestamp));
             }
           } else {
             dlq.push(result.dlq);
@@ -316,8 +319,14 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
         metrics.consumed(batch.topic, chunk.length);
         metrics.stage('decode', Number(process.hrtime.bigint() - started) / 1e9);
         try {
-          await laneFor(batch.partition).process(inputs, dlq);
+          const outcome = await laneFor(batch.partition).process(inputs, dlq);
           redisUp = true;
+          // A pass's outcome is shared by the batches it coalesced: each observes the activations whose
+          // signal (their last signal event: the one that completed it) it brought.
+          for (const a of outcome.activations) {
+            const at = appendedAt.get(a.signalEventIds.at(-1) ?? '');
+            if (at !== undefined) metrics.engineTime(a.triggerId, a.channel, (a.emittedAt - at) / 1000);
+          }
         } catch (err) {
           if (fromRedisError(err).code === 'redis_unavailable') redisUp = false;
           log.error(
