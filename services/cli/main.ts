@@ -1,12 +1,19 @@
 import type { CliIo, Command } from './command';
 import { processIo } from './command';
+import { backtestCommand } from './commands/backtest';
 import { deployCommand } from './commands/deploy';
 import { explainCommand } from './commands/explain';
 import { testCommand } from './commands/test';
 import { validateCommand } from './commands/validate';
 
 /** The subcommands; adding one is an import and an entry here. */
-export const COMMANDS: readonly Command[] = [validateCommand, deployCommand, testCommand, explainCommand];
+export const COMMANDS: readonly Command[] = [
+  validateCommand,
+  testCommand,
+  backtestCommand,
+  deployCommand,
+  explainCommand,
+];
 
 /** Entry point of `npx triggerctl <command> [args]`; resolves to the process exit code. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
