@@ -4,10 +4,10 @@
  */
 import type { SpaceState, StoredEvent, TriggerState, UserState } from '../state';
 import { HISTORY_MAX, SEEN_IDS_MAX } from '../state';
-import { firstAtOrAfter } from './conditions';
+import { eventMatches, firstAtOrAfter } from './conditions';
 import type { Ctx } from './context';
 import type { PlanSet } from './plan-set';
-import type { HistoryCondition, PoliciesPlan } from './plan';
+import type { EventMatcher, HistoryCondition, PoliciesPlan } from './plan';
 
 const MINUTE_MS = 60_000;
 /** Events cut beyond the cap when it must keep older events a condition needs (see `prune`). */
@@ -50,56 +50,53 @@ function longestCapMs(set: PlanSet, policies: PoliciesPlan): number {
   return Math.max(fromPlans, ...Object.values(policies.caps).map((c) => c.perMs));
 }
 
-const guardedTypes = new WeakMap<PlanSet, ReadonlyMap<string, number>>();
+/** A condition on history the cap must not starve: what it matches and how many events it needs. */
+interface Guard {
+  matcher: EventMatcher;
+  atLeast: number;
+}
 
-/**
- * The event types some `after`, `unless`, `exitIf` or goal looks for, each with the most events a
- * condition on it needs (`atLeast`; 1 for a goal).
- */
-function guardedOf(set: PlanSet): ReadonlyMap<string, number> {
-  let guarded = guardedTypes.get(set);
-  if (guarded) return guarded;
-  const out = new Map<string, number>();
-  const need = (types: ReadonlySet<string>, n: number) => {
-    for (const t of types) out.set(t, Math.max(out.get(t) ?? 0, n));
-  };
+const guards = new WeakMap<PlanSet, readonly Guard[]>();
+
+/** Every `after`, `unless`, `exitIf` (trigger and wait steps) and goal of the set (a goal needs one event). */
+function guardsOf(set: PlanSet): readonly Guard[] {
+  let out = guards.get(set);
+  if (out) return out;
+  const list: Guard[] = [];
   for (const p of set.plans) {
     const conditions: HistoryCondition[] = [...p.signal.after, ...p.suppression.unless, ...p.exitIf];
     for (const step of p.steps) if (step.kind === 'wait') conditions.push(...step.exitIf);
-    for (const c of conditions) need(c.eventTypes, c.atLeast);
-    if (p.goal) need(p.goal.eventTypes, 1);
+    for (const c of conditions) list.push({ matcher: c, atLeast: c.atLeast });
+    if (p.goal) list.push({ matcher: p.goal, atLeast: 1 });
   }
-  guardedTypes.set(set, (guarded = out));
-  return guarded;
+  guards.set(set, (out = list));
+  return out;
 }
 
 /**
  * Of the events the cap of HISTORY_MAX drops (`dropped`, oldest first, all inside the look-back), those a
- * history condition may still need: of each guarded type, the newest ones up to its `atLeast`, less
- * those the events that stay (`staying`) already hold. A heavy user's page views must not push out the
- * purchase an `unless` looks for: that would retarget a converter.
+ * history condition may still need: for each condition, the newest events it matches (type, channel,
+ * `where`), up to its `atLeast` less the matching events that stay (`staying`, all newer). A heavy user's
+ * page views must not push out the purchase an `unless` looks for: that would retarget a converter.
  */
 function guardedEvents(
   dropped: readonly StoredEvent[],
   staying: readonly StoredEvent[],
   set: PlanSet,
 ): StoredEvent[] {
-  const guarded = guardedOf(set);
-  if (guarded.size === 0) return [];
-  const left = new Map(guarded);
-  for (const e of staying) {
-    const n = left.get(e.type);
-    if (n) left.set(e.type, n - 1);
+  const kept = new Set<StoredEvent>();
+  for (const g of guardsOf(set)) {
+    let need = g.atLeast;
+    for (let i = 0; need > 0 && i < staying.length; i++)
+      if (eventMatches(g.matcher, staying[i] as StoredEvent)) need--;
+    for (let i = dropped.length - 1; need > 0 && i >= 0; i--) {
+      const e = dropped[i] as StoredEvent;
+      if (!eventMatches(g.matcher, e)) continue;
+      kept.add(e);
+      need--;
+    }
   }
-  const kept: StoredEvent[] = [];
-  for (let i = dropped.length - 1; i >= 0; i--) {
-    const e = dropped[i] as StoredEvent;
-    const n = left.get(e.type);
-    if (!n) continue;
-    kept.push(e);
-    left.set(e.type, n - 1);
-  }
-  return kept.reverse();
+  return kept.size === 0 ? [] : dropped.filter((e) => kept.has(e));
 }
 
 export function prune(ctx: Ctx): void {
@@ -111,14 +108,22 @@ export function prune(ctx: Ctx): void {
   const overCap = s.history.length - HISTORY_MAX;
   if (overCap > expired) {
     // The cap cuts into the look-back: keep what a history condition may need from the cut part.
-    const staying = s.history.slice(overCap);
-    if (guardedEvents(s.history.slice(expired, overCap), staying, set).length === 0) s.history = staying;
+    const all = s.history;
+    const staying = all.slice(overCap);
+    const guarded = guardedEvents(all.slice(expired, overCap), staying, set);
+    if (guarded.length === 0) s.history = staying;
     else {
       // Kept events make the list more than its old self less a prefix, so the write rewrites it whole:
-      // cutting HISTORY_SLACK more makes that once per HISTORY_SLACK events, not on every one.
-      const cut = Math.min(s.history.length, overCap + HISTORY_SLACK);
-      const rest = s.history.slice(cut);
-      s.history = [...guardedEvents(s.history.slice(expired, cut), rest, set), ...rest];
+      // cutting down to HISTORY_MAX - HISTORY_SLACK, kept events included, makes that once per
+      // HISTORY_SLACK events rather than on every one.
+      const target = HISTORY_MAX - HISTORY_SLACK;
+      let cut = Math.min(all.length, overCap + HISTORY_SLACK);
+      let kept = guardedEvents(all.slice(expired, cut), all.slice(cut), set);
+      for (let i = 0; i < 4 && cut < all.length && kept.length + all.length - cut > target; i++) {
+        cut = Math.min(all.length, cut + kept.length + all.length - cut - target);
+        kept = guardedEvents(all.slice(expired, cut), all.slice(cut), set);
+      }
+      s.history = [...kept, ...all.slice(cut)];
     }
   } else if (expired > 0) s.history = s.history.slice(expired);
   if (s.bot && s.bot.until < now - policies.latenessMaxMs) s.bot = null;

@@ -80,6 +80,43 @@ describe('duplicates and input handling', () => {
     expect(s.decisions.every((d) => d.reason === 'unless')).toBe(true);
   });
 
+  it("keeps the event an unless's where needs, not just any event of its type", () => {
+    const enterprise = cond('purchase', 30 * DAY, { where: { 'properties.plan': 'enterprise' } });
+    const s = sim([plan({ event: 'page_view', unless: [enterprise], cooldownMs: 0 })]);
+    s.send(ev({ type: 'purchase', eventId: 'big', properties: { plan: 'enterprise' } }), T0);
+    for (let i = 0; i < HISTORY_MAX + 20; i++) {
+      const t = T0 + DAY + i * 60_000;
+      // A basic purchase among the views must not count for the enterprise one.
+      const type = i === 10 ? 'purchase' : 'page_view';
+      s.send(ev({ type, eventId: `x${i}`, occurredAt: t, properties: { plan: 'basic' } }), t);
+    }
+    expect(s.states.get('u1')?.history.some((e) => e.eventId === 'big')).toBe(true);
+    expect([s.decisions.at(-1)?.outcome, s.decisions.at(-1)?.reason]).toEqual(['suppressed', 'unless']);
+  });
+
+  it('with more kept events than the slack, still rewrites the stored history only now and then', () => {
+    const types = Array.from({ length: 60 }, (_, i) => `rare_${i}`);
+    const s = sim([plan({ event: 'page_view', unless: types.map((t) => cond(t, 30 * DAY)), cooldownMs: 0 })]);
+    types.forEach((type, i) => s.send(ev({ type, eventId: type, occurredAt: T0 + i }), T0 + i));
+    let rewrites = 0;
+    const views = 3 * HISTORY_MAX;
+    for (let i = 0; i < views; i++) {
+      const before = s.states.get('u1')?.history ?? [];
+      const t = T0 + DAY + i * 60_000;
+      s.send(ev({ type: 'page_view', eventId: `w${i}`, occurredAt: t }), t);
+      const after = s.states.get('u1')?.history ?? [];
+      // The write is cheap when the new history is the old one less a prefix plus the new event.
+      const from = before.indexOf(after[0] as (typeof after)[number]);
+      const prefixDrop = from >= 0 && after.slice(0, -1).every((e, k) => e === before[from + k]);
+      if (!prefixDrop) rewrites += 1;
+    }
+    const history = s.states.get('u1')?.history ?? [];
+    expect(types.every((t) => history.some((e) => e.eventId === t))).toBe(true);
+    expect(history.length).toBeLessThanOrEqual(HISTORY_MAX + types.length);
+    expect(rewrites).toBeGreaterThan(0);
+    expect(rewrites).toBeLessThanOrEqual(Math.ceil(views / 50));
+  });
+
   it('an event of a type no plan mentions is not kept in history', () => {
     const s = sim([plan()]);
     s.send(ev({ type: 'other' }), T0);
