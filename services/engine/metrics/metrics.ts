@@ -96,7 +96,7 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
   });
   const engineTime = new Histogram({
     name: METRIC.engineTime,
-    help: "emittedAt - the broker's append time of the signal event, seconds (activations whose signal event was consumed in the pass that emitted them)",
+    help: "emittedAt - the Kafka timestamp of the signal event's record (the broker's append time on LogAppendTime topics, else the producer's), seconds; activations whose signal event was consumed in the pass that emitted them",
     labelNames: METRIC_LABELS[METRIC.engineTime],
     buckets: LATENCY_BUCKETS,
     registers,

@@ -309,7 +309,9 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
             inputs.push(result.input);
             if (result.input.kind === 'event') {
               metrics.ingestLag(batch.topic, (Number(m.timestamp) - result.input.event.occurredAt) / 1000);
-              appendedAt.set(result.input.event.eventId, Number(m.timestamp));
+              // A redelivered copy later in the chunk is not when the event reached the broker.
+              if (!appendedAt.has(result.input.event.eventId))
+                appendedAt.set(result.input.event.eventId, Number(m.timestamp));
             }
           } else {
             dlq.push(result.dlq);
@@ -322,10 +324,14 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
           const outcome = await laneFor(batch.partition).process(inputs, dlq);
           redisUp = true;
           // A pass's outcome is shared by the batches it coalesced: each observes the activations whose
-          // signal (their last signal event: the one that completed it) it brought.
+          // signal (their last signal event: the one that completed it) it brought, once per activation id
+          // (a user re-evaluated after a write conflict is emitted again under the same id).
+          const observed = new Set<string>();
           for (const a of outcome.activations) {
             const at = appendedAt.get(a.signalEventIds.at(-1) ?? '');
-            if (at !== undefined) metrics.engineTime(a.triggerId, a.channel, (a.emittedAt - at) / 1000);
+            if (at === undefined || observed.has(a.activationId)) continue;
+            observed.add(a.activationId);
+            metrics.engineTime(a.triggerId, a.channel, (a.emittedAt - at) / 1000);
           }
         } catch (err) {
           if (fromRedisError(err).code === 'redis_unavailable') redisUp = false;
