@@ -48,7 +48,7 @@ export interface Decision {
 
 /**
  * The data the engine signs into a render token for `renderAt: open` (the evaluator has no keys).
- * `expiresAt` bounds the token's validity like the activation's.
+ * `expiresAt` is the activation's; the signer replaces it with emission + RENDER_TOKEN_TTL_MS.
  */
 export interface RenderTokenRequest {
   activationId: string;

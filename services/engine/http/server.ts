@@ -25,7 +25,10 @@ export interface HttpDeps {
   triggers: () => { id: string; version: number; mode: string; state: string }[];
   recentDecisions: (userId: string, limit: number) => Promise<unknown[]>;
   verifyRender: (token: string) => VerifyResult;
-  /** Resolves a verified render token against the user's state now; null when the step is gone. */
+  /**
+   * Resolves a verified render token against the user's state now; null when the step is gone,
+   * `history_gone` when it was issued before the history the engine keeps (answered 410).
+   */
   render: (claims: Extract<VerifyResult, { ok: true }>['claims']) => Promise<unknown | null>;
   /**
    * Closes a trigger's circuit breaker on this instance (POST /v1/triggers/{id}/resume): whether it was
@@ -129,6 +132,13 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     const content = await deps.render(verified.claims);
     if (content === null)
       return error(res, 404, 'not_found', 'The step of this activation no longer exists.');
+    if (content === 'history_gone')
+      return error(
+        res,
+        410,
+        'expired',
+        'This email was sent before the history the engine keeps: whether its reader converted since is unknown.',
+      );
     return send(res, 200, content);
   }
   if (path.startsWith('/v1/')) {

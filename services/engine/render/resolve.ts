@@ -20,18 +20,22 @@ export interface RenderedContent {
 /**
  * Resolves a render token against the user's state now: a purchase (goal or unless event) since the
  * email was issued selects the `converted` variant, so the email never pushes what was just bought.
- * Matches on event type and channel. Null when the trigger or step no longer exists. Only literal params
- * are returned: `${...}` values were filled from the signal at send time and are not re-derived here.
+ * Matches on event type and channel. Null when the trigger or step no longer exists; `history_gone` when
+ * the email was issued longer ago than the history the engine keeps (the set's look-back), so a purchase
+ * since may have been pruned and `default` could push what was bought. Only literal params are returned:
+ * `${...}` values were filled from the signal at send time and are not re-derived here.
  */
 export function resolveRender(
   plans: PlanSet,
   claims: RenderClaims,
   state: UserState | undefined,
-): RenderedContent | null {
+  now: number,
+): RenderedContent | null | 'history_gone' {
   const plan: Plan | undefined = plans.byId.get(claims.triggerId);
   const step = plan?.steps.find((s) => s.id === claims.stepId);
   if (!plan || !step || step.kind !== 'action') return null;
   const since = claims.issuedAt ?? 0;
+  if (now - since > plans.historyLookbackMs) return 'history_gone';
   const matchers = [...(plan.goal ? [plan.goal] : []), ...plan.suppression.unless];
   const converted = (state?.history ?? []).some(
     (e) =>

@@ -382,7 +382,7 @@ export async function startEngine(deps: EngineDeps): Promise<RunningEngine> {
         const defs = holder.current();
         if (!defs) return null;
         const state = (await store.load([claims.userId])).get(claims.userId);
-        return resolveRender(defs.index, claims, state);
+        return resolveRender(defs.index, claims, state, clock());
       },
       resumeTrigger: (id) => {
         const row = () => triggerRows().find((r) => r.id === id);

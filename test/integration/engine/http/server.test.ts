@@ -72,7 +72,7 @@ beforeAll(async () => {
     recentDecisions: (userId, limit) =>
       userId === 'boom' ? Promise.reject(new Error('redis down')) : store.recentDecisions(userId, limit),
     verifyRender: (token) => verifyRenderToken(SECRET, token, now),
-    render: async (c) => resolveRender(plans, c, (await store.load([c.userId])).get(c.userId)),
+    render: async (c) => resolveRender(plans, c, (await store.load([c.userId])).get(c.userId), now),
     adminToken: ADMIN,
     onError: (err) => errors.push(err),
   });
@@ -279,6 +279,13 @@ describe('engine HTTP API over a socket', () => {
     now = T0;
     const removed = signRenderToken(SECRET, { ...claims, stepId: 'gone' });
     expect(await json(`/v1/render/${removed}`)).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    // A valid token for an email sent before the history the engine keeps: no content that may push a
+    // purchase the pruned history no longer shows.
+    const old = { ...claims, issuedAt: T0 - plans.historyLookbackMs - 1, expiresAt: T0 + DAY };
+    expect(await json(`/v1/render/${signRenderToken(SECRET, old)}`)).toMatchObject({
+      status: 410,
+      body: { error: 'expired', message: expect.stringMatching(/before the history the engine keeps/) },
+    });
   });
 
   it('answers unknown routes and other methods with JSON errors', async () => {
