@@ -25,8 +25,12 @@ describe.each([
     await stack.collect();
   });
   afterAll(async () => {
-    await stack.stop();
-    await cluster?.stop();
+    // The cluster's nodes stop even when the stack failed to start or to stop.
+    try {
+      await stack?.stop();
+    } finally {
+      await cluster?.stop();
+    }
   });
 
   it('fires from JSON and Avro events, sends malformed records to the DLQ and processes the good ones around them', async () => {

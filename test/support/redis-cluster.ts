@@ -28,9 +28,17 @@ async function redisCli(port: number, ...args: string[]): Promise<string> {
   return stdout;
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+/** Polls `check` until it is true; stops at once when `failed()` names why it never will be. */
+async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  failed: () => string | null,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
+    const why = failed();
+    if (why) throw new Error(`Redis Cluster: ${why}`);
     if (Date.now() > deadline) throw new Error(`Redis Cluster: ${what} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -46,12 +54,16 @@ export async function startRedisCluster(masters = 3): Promise<TestRedisCluster> 
   const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
   const procs: ChildProcess[] = [];
   const nodes: { host: string; port: number }[] = [];
+  // Why a node failed to start, once one has: a missing binary is an 'error' event, a bind failure (or a
+  // redis-server without --cluster-port) an early exit.
+  let failure: string | null = null;
+  const failed = () => failure;
   const stop = async () => {
     await Promise.all(
       procs.map(
         (p) =>
           new Promise<void>((resolve) => {
-            if (p.exitCode !== null || p.signalCode !== null) return resolve();
+            if (p.exitCode !== null || p.signalCode !== null || p.pid === undefined) return resolve();
             p.once('exit', () => resolve());
             p.kill('SIGKILL');
           }),
@@ -67,11 +79,20 @@ export async function startRedisCluster(masters = 3): Promise<TestRedisCluster> 
       const args = ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1',
         '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--dir', dir,
         '--save', '', '--appendonly', 'no', '--logfile', join(dir, `redis-${port}.log`)];
-      procs.push(spawn('redis-server', args, { stdio: 'ignore' }));
+      const proc = spawn('redis-server', args, { stdio: 'ignore' });
+      proc.on('error', (err) => (failure ??= `redis-server could not start: ${err.message}`));
+      proc.on('exit', (code) => (failure ??= `redis-server on port ${port} exited with code ${code}`));
+      procs.push(proc);
       nodes.push({ host: '127.0.0.1', port });
     }
-    for (const n of nodes)
-      await until(`node ${n.port} answering`, async () => (await redisCli(n.port, 'ping')).includes('PONG'));
+    // Each port must be answered by the node started for it, not by another Redis that took it first.
+    for (const [i, n] of nodes.entries())
+      await until(
+        `node ${n.port} answering`,
+        async () =>
+          Number(/process_id:(\d+)/.exec(await redisCli(n.port, 'info', 'server'))?.[1]) === procs[i]?.pid,
+        failed,
+      );
     await run('redis-cli', [
       '--cluster',
       'create',
@@ -81,8 +102,10 @@ export async function startRedisCluster(masters = 3): Promise<TestRedisCluster> 
       '--cluster-yes',
     ]);
     for (const n of nodes)
-      await until(`node ${n.port} reporting cluster_state:ok`, async () =>
-        (await redisCli(n.port, 'cluster', 'info')).includes('cluster_state:ok'),
+      await until(
+        `node ${n.port} reporting cluster_state:ok`,
+        async () => (await redisCli(n.port, 'cluster', 'info')).includes('cluster_state:ok'),
+        failed,
       );
   } catch (err) {
     await stop();

@@ -46,10 +46,13 @@ describe.each([
   });
 
   afterAll(async () => {
-    // Only our own keys: everything under this run's unique prefix.
-    await deleteKeysByPrefix(client, prefix);
-    await client.quit();
-    await cluster?.stop();
+    try {
+      // Only our own keys: everything under this run's unique prefix.
+      await deleteKeysByPrefix(client, prefix);
+      await client.quit();
+    } finally {
+      await cluster?.stop();
+    }
   });
 
   it('is in cluster mode exactly on a Cluster', () => {
