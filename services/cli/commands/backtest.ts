@@ -115,12 +115,18 @@ function summary(
  * fired at their due time), and prints what each trigger would have decided and emitted. FILE holds one
  * record per line, `{"topic": "events.web", "key": "user-1", "value": {...}}` (topics.md names without a
  * prefix; `kcat -C -t events.web -f '{"topic":"%t","key":"%k","value":%s}\n'` writes it from JSON topics).
+ * Records are evaluated at their own time, so lateness (an event processed long after it happened) is not
+ * replayed; timers due after the last record are reported, not fired.
  */
 export const backtestCommand: Command = {
   name: 'backtest',
   usage: 'backtest [DIR] --records FILE [--decisions]',
   summary: "replay recorded input records through DIR's triggers: what each would have decided and emitted",
   run: async (args: string[], io: CliIo) => {
+    if (args.includes('--help') || args.includes('-h')) {
+      io.out(USAGE);
+      return 0;
+    }
     const opts = parse(args);
     if (!opts) {
       io.err(USAGE);
@@ -158,8 +164,12 @@ export const backtestCommand: Command = {
     const sim = new Simulator(defs.index, defs.policies, first);
     for (const { input, at } of inputs) sim.send(input, at);
     sim.advanceTo(last);
+    let pending = 0;
+    for (const byId of sim.timers.values()) pending += byId.size;
     if (opts.decisions) {
       for (const d of sim.decisions) io.out(`${JSON.stringify(d)}\n`);
+      if (pending > 0)
+        io.err(`${plural(pending, 'timer')} still pending after the last record (not fired)\n`);
       return 0;
     }
     const kinds = { event: 0, profile: 0, consent: 0, timer: 0 };
@@ -170,8 +180,6 @@ export const backtestCommand: Command = {
       byChannel.set(a.channel, (byChannel.get(a.channel) ?? 0) + 1);
       channels.set(a.triggerId, byChannel);
     }
-    let pending = 0;
-    for (const byId of sim.timers.values()) pending += byId.size;
     io.out(
       `backtest: ${plural(inputs.length, 'record')} (${plural(kinds.event, 'event')}, ${plural(kinds.profile, 'profile update')}, ${plural(kinds.consent, 'consent change')}) from ${new Date(first).toISOString()} to ${new Date(last).toISOString()}, ${rejected.length} rejected\n\n`,
     );

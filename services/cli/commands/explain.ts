@@ -67,6 +67,10 @@ export const explainCommand: Command = {
   usage: 'explain USER [--engine URL] [--token TOKEN] [--trigger ID] [--limit N]',
   summary: "why USER got or did not get each recent message: the engine's decisions with their checks",
   run: async (args: string[], io: CliIo) => {
+    if (args.includes('--help') || args.includes('-h')) {
+      io.out(USAGE);
+      return 0;
+    }
     const opts = parse(args, process.env);
     if (typeof opts === 'string') {
       io.err(`triggerctl explain: ${opts}\n${USAGE}`);

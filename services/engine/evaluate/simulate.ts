@@ -63,11 +63,13 @@ export class Simulator {
     const r = evaluate(this.plans, this.policies, this.states.get(userId), input, now, this.status);
     this.states.set(userId, r.state);
     const byId = this.timers.get(userId) ?? new Map<string, number>();
-    this.timers.set(userId, byId);
     for (const t of r.timers) {
       if (t.dueAt === null) byId.delete(t.timerId);
       else byId.set(t.timerId, t.dueAt);
     }
+    // Only users with armed timers: advanceTo scans them all before every input (a backtest's many users).
+    if (byId.size > 0) this.timers.set(userId, byId);
+    else this.timers.delete(userId);
     this.decisions.push(...r.decisions);
     this.activations.push(...r.activations);
     this.conversions.push(...r.conversions);

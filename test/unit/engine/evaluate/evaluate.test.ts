@@ -212,7 +212,7 @@ describe('sequence', () => {
     s.send(ev({ type: 'demo_booked', occurredAt: T0 + HOUR }), T0 + HOUR);
     s.advanceTo(T0 + 2 * DAY);
     expect(outcomes(s)).toEqual(['trig:show-cta:fired', 'trig:wait-a-day:exited']);
-    expect(s.timers.get('u1')?.has('run:trig')).toBe(false);
+    expect(s.timers.get('u1')?.has('run:trig') ?? false).toBe(false);
   });
 
   it('exitIf is checked when the wait starts, looking back to the run start', () => {

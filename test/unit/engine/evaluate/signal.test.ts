@@ -130,7 +130,7 @@ describe('signal: absent', () => {
     const s = sim([cart()]);
     s.send(ev({ type: 'add_to_cart', occurredAt: T0 }), T0);
     s.send(ev({ type: 'purchase', occurredAt: T0 + HOUR }), T0 + HOUR);
-    expect(s.timers.get('u1')?.has('absent:trig')).toBe(false);
+    expect(s.timers.get('u1')?.has('absent:trig') ?? false).toBe(false);
     s.advanceTo(T0 + 3 * HOUR);
     expect(s.decisions).toEqual([]);
   });
