@@ -1,6 +1,16 @@
 import type { Cluster, Redis } from 'ioredis';
 
 /**
+ * The nodes that hold keys: the client itself on a single Redis, every master of a Cluster (connecting a
+ * fresh Cluster client first: it knows no nodes before its first command).
+ */
+export async function masterNodes(redis: Redis | Cluster): Promise<Redis[]> {
+  if (!redis.isCluster) return [redis as Redis];
+  await redis.ping();
+  return (redis as Cluster).nodes('master');
+}
+
+/**
  * Deletes every key under `prefix` and resolves with how many were deleted: SCAN MATCH prefix* on the
  * node, or on every master of a Redis Cluster, then UNLINK per page. For the unique run prefixes of
  * tests, `make demo` and the bench: never a flush, so other users of the same Redis keep their keys.
@@ -9,11 +19,8 @@ import type { Cluster, Redis } from 'ioredis';
 export async function deleteKeysByPrefix(redis: Redis | Cluster, prefix: string): Promise<number> {
   if (prefix === '') throw new Error('deleteKeysByPrefix: an empty prefix would delete every key');
   const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-  // A Cluster client knows its nodes once connected: the first command connects it.
-  if (redis.isCluster) await redis.ping();
-  const nodes = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
   let deleted = 0;
-  for (const node of nodes) {
+  for (const node of await masterNodes(redis)) {
     let cursor = '0';
     do {
       const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);

@@ -7,7 +7,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Consumer, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 
-import { deleteKeysByPrefix } from '../../scripts/redis-cleanup';
+import { deleteKeysByPrefix, masterNodes } from '../../scripts/redis-cleanup';
 import { AvroCodec } from '../../services/engine/codec';
 import { loadConfig } from '../../services/engine/config';
 import { topicNames } from '../../services/engine/ingest';
@@ -268,8 +268,7 @@ export async function startStack(
     },
     /** The keys matching `pattern`, on every master of a Cluster (KEYS asks one node). */
     async keys(pattern: string): Promise<string[]> {
-      const nodes = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
-      return (await Promise.all(nodes.map((n) => n.keys(pattern)))).flat();
+      return (await Promise.all((await masterNodes(redis)).map((n) => n.keys(pattern)))).flat();
     },
     activations: (triggerId?: string) =>
       seen.filter(

@@ -7,7 +7,8 @@ import { inputTopicMap, topicNames, validateInput } from '../../engine/ingest';
 import type { CliIo, Command } from '../command';
 import { DEFAULT_TRIGGERS_DIR } from './validate';
 
-const USAGE = 'usage: triggerctl backtest [DIR] --records FILE [--decisions]\n';
+const USAGE_LINE = 'backtest [DIR] --records FILE [--decisions]';
+const USAGE = `usage: triggerctl ${USAGE_LINE}\n`;
 /** Rejected lines printed one by one; the rest are counted. */
 const REJECTIONS_SHOWN = 20;
 
@@ -120,7 +121,7 @@ function summary(
  */
 export const backtestCommand: Command = {
   name: 'backtest',
-  usage: 'backtest [DIR] --records FILE [--decisions]',
+  usage: USAGE_LINE,
   summary: "replay recorded input records through DIR's triggers: what each would have decided and emitted",
   run: async (args: string[], io: CliIo) => {
     if (args.includes('--help') || args.includes('-h')) {

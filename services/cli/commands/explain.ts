@@ -1,8 +1,9 @@
 import type { Decision } from '../../engine/evaluate';
 import type { CliIo, Command } from '../command';
 
+const USAGE_LINE = 'explain USER [--engine URL] [--token TOKEN] [--trigger ID] [--limit N]';
 const USAGE =
-  'usage: triggerctl explain USER [--engine URL] [--token TOKEN] [--trigger ID] [--limit N]\n' +
+  `usage: triggerctl ${USAGE_LINE}\n` +
   '  URL defaults to $TRIGGER_ENGINE_URL or http://127.0.0.1:8080, TOKEN to $ADMIN_TOKEN\n';
 
 interface ExplainOptions {
@@ -64,7 +65,7 @@ export function formatDecision(d: Decision): string {
  */
 export const explainCommand: Command = {
   name: 'explain',
-  usage: 'explain USER [--engine URL] [--token TOKEN] [--trigger ID] [--limit N]',
+  usage: USAGE_LINE,
   summary: "why USER got or did not get each recent message: the engine's decisions with their checks",
   run: async (args: string[], io: CliIo) => {
     if (args.includes('--help') || args.includes('-h')) {
